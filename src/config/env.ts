@@ -1,0 +1,248 @@
+import { z } from 'zod';
+
+/**
+ * The development-only HS256 secret. `npm start` signs demo tokens with it; production
+ * refuses to start with it, and `token` refuses to sign with anything else.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'rolerabbit-local-development-jwt-secret-not-for-production';
+export const DEVELOPMENT_SIGNING_SECRET =
+  'rolerabbit-local-development-signing-secret-not-for-prod';
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/rolerabbit';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const milliseconds = integer(0, 24 * 60 * 60 * 1000);
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
+const redisUrl = z.url({ protocol: /^rediss?$/ });
+
+/** Every variable we read, by its own name, so each problem names the variable. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: integer(0, 65_535).default(3000),
+  APP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BASE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'a lower-case host name such as rolerabbit.com')
+    .default('localhost'),
+  HTTP_BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+
+  DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
+  DATABASE_DIRECT_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: integer(1, 200).default(4),
+  DATABASE_IDLE_TIMEOUT_MS: milliseconds.default(10_000),
+  DATABASE_CONNECTION_TIMEOUT_MS: milliseconds.default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds.default(15_000),
+  DATABASE_APPLICATION_NAME: z.string().min(1).max(63).default('rolerabbit'),
+  DATABASE_SLOW_QUERY_MS: milliseconds.default(200),
+
+  REDIS_URL: redisUrl.optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,32}$/)
+    .default('rr:'),
+  UPSTASH_REDIS_REST_URL: z.string().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ROLE_CLAIM: z.string().min(1).default('role'),
+  AUTH_ADMIN_ROLE: z.string().min(1).default('admin'),
+
+  SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
+
+type RawEnv = Readonly<Record<string, string | undefined>>;
+
+/** Names accepted beside ours so an existing `.env.local` of the original guide keeps working. */
+const ALIASES: Readonly<Record<string, readonly string[]>> = {
+  APP_URL: ['NEXT_PUBLIC_APP_URL'],
+  BASE_DOMAIN: ['NEXT_PUBLIC_BASE_DOMAIN'],
+  AUTH_JWT_SECRET: ['SUPABASE_JWT_SECRET'],
+};
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Thrown by {@link loadConfig} with every invalid variable, so one start-up shows them all. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.problems = problems;
+  }
+}
+
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly log: { readonly level: z.infer<typeof envSchema>['LOG_LEVEL'] };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Public URL of the API, used in links and printed at start-up. */
+    readonly publicUrl: string;
+    readonly bodyLimitBytes: number;
+    readonly shutdownGraceMs: number;
+  };
+  readonly sites: { readonly baseDomain: string };
+  readonly postgres: {
+    /** Used for queries; may be a transaction-mode pooler. */
+    readonly url: string;
+    /** A direct session connection, for migrations and advisory locks. */
+    readonly directUrl: string;
+    readonly poolMax: number;
+    readonly idleTimeoutMs: number;
+    readonly connectionTimeoutMs: number;
+    /** 0 sends no statement_timeout (set it on the role behind poolers that reject it). */
+    readonly statementTimeoutMs: number;
+    readonly applicationName: string;
+    readonly slowQueryMs: number;
+  };
+  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly auth: {
+    readonly jwtSecret: string | undefined;
+    readonly jwksUrl: string | undefined;
+    readonly issuer: string | undefined;
+    readonly audience: string | undefined;
+    readonly roleClaim: string;
+    readonly adminRole: string;
+    /** True when tokens are verified with {@link DEVELOPMENT_JWT_SECRET}. */
+    readonly usesDevelopmentSecret: boolean;
+  };
+  readonly signing: { readonly secret: string };
+}
+
+function withAliases(env: RawEnv): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    // An empty value in a .env file means "not set", not "set to nothing".
+    resolved[name] = value === '' ? undefined : value;
+  }
+  for (const [name, aliases] of Object.entries(ALIASES)) {
+    resolved[name] ??= aliases.map((alias) => resolved[alias]).find((v) => v !== undefined);
+  }
+  return resolved;
+}
+
+function crossFieldProblems(parsed: z.infer<typeof envSchema>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const production = parsed.NODE_ENV === 'production';
+  if (parsed.REDIS_URL === undefined && parsed.UPSTASH_REDIS_REST_URL !== undefined) {
+    problems.push({
+      variable: 'REDIS_URL',
+      message:
+        'UPSTASH_REDIS_REST_URL cannot carry BullMQ (it needs a TCP connection); set REDIS_URL to ' +
+        "the database's rediss:// URL from the Upstash console instead",
+    });
+  }
+  if (parsed.AUTH_JWT_SECRET !== undefined && parsed.AUTH_JWKS_URL !== undefined) {
+    problems.push({
+      variable: 'AUTH_JWKS_URL',
+      message: 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both',
+    });
+  }
+  if (production && parsed.AUTH_JWT_SECRET === undefined && parsed.AUTH_JWKS_URL === undefined) {
+    problems.push({
+      variable: 'AUTH_JWT_SECRET',
+      message: 'production needs AUTH_JWT_SECRET (e.g. the Supabase JWT secret) or AUTH_JWKS_URL',
+    });
+  }
+  if (production && parsed.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    problems.push({
+      variable: 'AUTH_JWT_SECRET',
+      message: 'the development secret is refused in production',
+    });
+  }
+  if (
+    production &&
+    (parsed.SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET) === DEVELOPMENT_SIGNING_SECRET
+  ) {
+    problems.push({
+      variable: 'SIGNING_SECRET',
+      message: 'production needs its own secret of 32+ characters',
+    });
+  }
+  return problems;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses the environment into the typed, frozen {@link Config}. Throws {@link ConfigError}
+ * listing every invalid variable. Tests pass an explicit env instead of touching process.env.
+ */
+export function loadConfig(env: RawEnv = process.env): Config {
+  const result = envSchema.safeParse(withAliases(env));
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: typeof issue.path[0] === 'string' ? issue.path[0] : '(environment)',
+        message: issue.message,
+      })),
+    );
+  }
+  const parsed = result.data;
+  const problems = crossFieldProblems(parsed);
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+
+  const usesJwks = parsed.AUTH_JWKS_URL !== undefined;
+  const jwtSecret = usesJwks ? undefined : (parsed.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET);
+  const port = parsed.PORT;
+  return deepFreeze({
+    env: parsed.NODE_ENV,
+    log: { level: parsed.LOG_LEVEL },
+    http: {
+      host: parsed.HOST,
+      port,
+      publicUrl: (parsed.APP_URL ?? `http://localhost:${String(port)}`).replace(/\/+$/, ''),
+      bodyLimitBytes: parsed.HTTP_BODY_LIMIT_BYTES,
+      shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    },
+    sites: { baseDomain: parsed.BASE_DOMAIN },
+    postgres: {
+      url: parsed.DATABASE_URL,
+      directUrl: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL,
+      poolMax: parsed.DATABASE_POOL_MAX,
+      idleTimeoutMs: parsed.DATABASE_IDLE_TIMEOUT_MS,
+      connectionTimeoutMs: parsed.DATABASE_CONNECTION_TIMEOUT_MS,
+      statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+      applicationName: parsed.DATABASE_APPLICATION_NAME,
+      slowQueryMs: parsed.DATABASE_SLOW_QUERY_MS,
+    },
+    redis: {
+      url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      keyPrefix: parsed.REDIS_KEY_PREFIX,
+    },
+    auth: {
+      jwtSecret,
+      jwksUrl: parsed.AUTH_JWKS_URL,
+      issuer: parsed.AUTH_ISSUER,
+      audience: parsed.AUTH_AUDIENCE,
+      roleClaim: parsed.AUTH_ROLE_CLAIM,
+      adminRole: parsed.AUTH_ADMIN_ROLE,
+      usesDevelopmentSecret: jwtSecret === DEVELOPMENT_JWT_SECRET,
+    },
+    signing: { secret: parsed.SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET },
+  });
+}

@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+
+import type { Logger } from 'pino';
+
+import { type Config, ConfigError, loadConfig } from '../config/env.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { DEMO_USER, seedDemoData } from '../features/demo/seed-demo-data.ts';
+import { signDevelopmentToken } from '../http/auth/sign-development-token.ts';
+import { JOB_CATALOG, listQueues } from '../jobs/job-catalog.ts';
+import { SCHEDULE_CATALOG } from '../schedules/schedule-catalog.ts';
+import { createDeps, type Deps } from '../wiring/create-deps.ts';
+import { createLogger } from '../wiring/create-logger.ts';
+import { startHttpServer } from '../wiring/start-http-server.ts';
+
+const ROLES = ['serve', 'work', 'schedule', 'migrate', 'all', 'token'] as const;
+type Role = (typeof ROLES)[number];
+
+const USAGE = `Usage: rolerabbit <role> [options]
+
+Roles:
+  all        migrate, seed, then serve, work and schedule in one process (npm start)
+  serve      the HTTP API and site serving
+  work       the background job workers
+  schedule   installs and runs the maintenance schedules
+  migrate    creates the database if needed and applies migrations, then exits
+  token      prints a development bearer token: token --email you@example.com [--name N] [--role R]
+`;
+
+function isRole(value: string | undefined): value is Role {
+  return ROLES.some((role) => role === value);
+}
+
+/** A stable id per email, so repeated `token` calls act as the same user. */
+function subjectForEmail(email: string): string {
+  const hex = createHash('sha256').update(email.toLowerCase()).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+async function printToken(config: Config, args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+  });
+  if (!values.email?.includes('@')) {
+    process.stderr.write('token needs --email you@example.com\n');
+    return 2;
+  }
+  if (!config.auth.usesDevelopmentSecret) {
+    process.stderr.write(
+      'Refusing to sign: a production secret or JWKS is configured. Get tokens from your identity provider.\n',
+    );
+    return 1;
+  }
+  const token = await signDevelopmentToken(config.auth.jwtSecret ?? '', {
+    sub: subjectForEmail(values.email),
+    email: values.email,
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values.role === undefined ? {} : { role: values.role }),
+  });
+  process.stdout.write(`${token}\n`);
+  return 0;
+}
+
+async function printBanner(deps: Deps): Promise<void> {
+  const { config } = deps;
+  const lines = [
+    '',
+    `RoleRabbit API   ${config.http.publicUrl}`,
+    `API docs         ${config.http.publicUrl}/docs`,
+  ];
+  if (config.auth.usesDevelopmentSecret && config.env !== 'production') {
+    const token = await signDevelopmentToken(config.auth.jwtSecret ?? '', {
+      sub: DEMO_USER.id,
+      email: DEMO_USER.email,
+      name: DEMO_USER.name,
+    });
+    lines.push(
+      `Demo user        ${DEMO_USER.email} (token valid 12 h; new one: npm run cli -- token --email ${DEMO_USER.email})`,
+      '',
+      `export TOKEN=${token}`,
+      `curl -H "Authorization: Bearer $TOKEN" ${config.http.publicUrl}/api/portfolios`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+function startIdleRole(deps: Deps, role: 'work' | 'schedule'): void {
+  const count = role === 'work' ? listQueues(JOB_CATALOG).length : SCHEDULE_CATALOG.length;
+  deps.logger.info({ role, count }, role === 'work' ? 'queues consumed' : 'schedules installed');
+}
+
+async function runService(
+  role: Exclude<Role, 'migrate' | 'token'>,
+  config: Config,
+  logger: Logger,
+) {
+  if (role === 'all') {
+    await migrateToLatest(config.postgres, logger);
+  }
+  const deps = createDeps(config, logger);
+  const stop = (signal: string) => {
+    void deps.shutdown.run(signal).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  // Connect eagerly so the first request does not pay for it; failures retry in background.
+  deps.redis.connect().catch(() => undefined);
+
+  if (role === 'all') {
+    const outcome = await seedDemoData({ db: deps.database.db, portfolios: deps.portfolios });
+    logger.info(outcome, 'seed checked');
+  }
+  if (role === 'all' || role === 'work') {
+    startIdleRole(deps, 'work');
+  }
+  if (role === 'all' || role === 'schedule') {
+    startIdleRole(deps, 'schedule');
+  }
+  if (role === 'all' || role === 'serve') {
+    await startHttpServer(deps);
+    await printBanner(deps);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [role, ...rest] = argv;
+  if (!isRole(role)) {
+    process.stderr.write(USAGE);
+    return role === undefined || role === '--help' ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (role === 'token') {
+    return printToken(config, rest);
+  }
+  const logger = createLogger(config);
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+  });
+  if (role === 'migrate') {
+    await migrateToLatest(config.postgres, logger);
+    return 0;
+  }
+  await runService(role, config, logger);
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // -1: a long-running role is up; it exits through the signal handlers.
+    if (code >= 0) {
+      process.exitCode = code;
+    }
+  },
+  (err: unknown) => {
+    process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof Error && err.cause instanceof Error) {
+      process.stderr.write(`Cause: ${err.cause.message}\n`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+/** Stable, machine-readable error codes: `area.reason`. Clients may branch on them. */
+export type ErrorCode =
+  | 'auth.missing_token'
+  | 'auth.invalid_token'
+  | 'auth.forbidden'
+  | 'request.invalid'
+  | 'request.malformed_json'
+  | 'request.too_large'
+  | 'request.unsupported_media_type'
+  | 'route.not_found'
+  | 'route.method_not_allowed'
+  | 'portfolio.not_found'
+  | 'portfolio.version_not_found'
+  | 'portfolio.version_conflict'
+  | 'portfolio.slug_taken'
+  | 'portfolio.subdomain_taken'
+  | 'portfolio.subdomain_invalid'
+  | 'template.not_found'
+  | 'template.inactive'
+  | 'pagination.invalid_cursor'
+  | 'dependency.unavailable'
+  | 'internal';
+
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface AppErrorOptions {
+  readonly cause?: unknown;
+  /** Safe to show and log: never secrets. */
+  readonly fieldIssues?: readonly FieldIssue[];
+}
+
+/** Base of every error we raise on purpose. The HTTP layer maps each subclass to a status. */
+export class AppError extends Error {
+  override readonly name: string = 'AppError';
+  readonly code: ErrorCode;
+  readonly fieldIssues: readonly FieldIssue[];
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.fieldIssues = options.fieldIssues ?? [];
+  }
+}
+
+export class NotFoundError extends AppError {
+  override readonly name = 'NotFoundError';
+}
+
+export class ConflictError extends AppError {
+  override readonly name = 'ConflictError';
+}
+
+export class InvalidInputError extends AppError {
+  override readonly name = 'InvalidInputError';
+}
+
+export class UnauthenticatedError extends AppError {
+  override readonly name = 'UnauthenticatedError';
+}
+
+export class ForbiddenError extends AppError {
+  override readonly name = 'ForbiddenError';
+}
+
+/** A dependency is down or its breaker is open; the caller may retry later. */
+export class UnavailableError extends AppError {
+  override readonly name = 'UnavailableError';
+}
+
+/** Normalises anything thrown into an Error, keeping the original as `cause`. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) {
+    return thrown;
+  }
+  return new Error(typeof thrown === 'string' ? thrown : 'Non-error value thrown', {
+    cause: thrown,
+  });
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+
+import type { Database } from '../../db/database-types.ts';
+import type { CursorCodec } from '../../db/query/cursor-codec.ts';
+import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
+import { findTemplate } from '../templates/templates.repository.ts';
+import type {
+  CreatePortfolioInput,
+  Portfolio,
+  PortfolioSummary,
+  PortfolioVersion,
+  PortfolioVersionSummary,
+  UpdatePortfolioInput,
+} from './portfolio.types.ts';
+import { translateUniqueViolation } from './portfolios.errors.ts';
+import {
+  countPortfolios,
+  countVersions,
+  findPortfolio,
+  findVersion,
+  insertPortfolio,
+  insertVersion,
+  listPortfolioSummaries,
+  listVersionSummaries,
+  type PortfolioChanges,
+  setPublished,
+  softDeletePortfolio,
+  updatePortfolioRow,
+} from './portfolios.repository.ts';
+import { slugify } from './slug.ts';
+import { findSubdomainProblem } from './subdomain-rules.ts';
+
+type Db = Kysely<Database>;
+
+export interface PortfolioService {
+  createPortfolio(ownerId: string, input: CreatePortfolioInput): Promise<Portfolio>;
+  getPortfolio(ownerId: string, id: string): Promise<Portfolio>;
+  listPortfolios(ownerId: string, page: PageRequest): Promise<Page<PortfolioSummary>>;
+  updatePortfolio(ownerId: string, id: string, input: UpdatePortfolioInput): Promise<Portfolio>;
+  deletePortfolio(ownerId: string, id: string): Promise<void>;
+  setPublished(ownerId: string, id: string, published: boolean): Promise<Portfolio>;
+  listVersions(
+    ownerId: string,
+    id: string,
+    page: PageRequest,
+  ): Promise<Page<PortfolioVersionSummary>>;
+  getVersion(ownerId: string, id: string, version: number): Promise<PortfolioVersion>;
+  restoreVersion(ownerId: string, id: string, version: number): Promise<Portfolio>;
+}
+
+// One message for "missing" and "not yours": the API never reveals another user's ids.
+const portfolioNotFound = () => new NotFoundError('portfolio.not_found', 'No such portfolio.');
+
+function assertValidSubdomain(subdomain: string | null | undefined): void {
+  if (subdomain === undefined || subdomain === null) {
+    return;
+  }
+  const problem = findSubdomainProblem(subdomain);
+  if (problem !== undefined) {
+    throw new InvalidInputError('portfolio.subdomain_invalid', `The subdomain ${problem}.`, {
+      fieldIssues: [{ path: 'subdomain', message: problem }],
+    });
+  }
+}
+
+async function assertUsableTemplate(db: Db, templateId: string): Promise<void> {
+  const template = await findTemplate(db, templateId);
+  if (template === undefined) {
+    throw new InvalidInputError('template.not_found', 'No such template.', {
+      fieldIssues: [{ path: 'templateId', message: 'no template with this id' }],
+    });
+  }
+  if (!template.isActive) {
+    throw new InvalidInputError('template.inactive', 'This template is retired.', {
+      fieldIssues: [{ path: 'templateId', message: 'template is no longer offered' }],
+    });
+  }
+}
+
+async function snapshot(db: Db, portfolio: Portfolio, authorId: string): Promise<void> {
+  await insertVersion(db, {
+    portfolioId: portfolio.id,
+    version: portfolio.version,
+    title: portfolio.title,
+    templateId: portfolio.templateId,
+    content: portfolio.content,
+    authorId,
+  });
+}
+
+export function createPortfolioService(deps: {
+  readonly db: Db;
+  readonly cursorCodec: CursorCodec;
+}): PortfolioService {
+  const { db, cursorCodec } = deps;
+
+  async function requirePortfolio(ownerId: string, id: string): Promise<Portfolio> {
+    const portfolio = await findPortfolio(db, ownerId, id);
+    if (portfolio === undefined) {
+      throw portfolioNotFound();
+    }
+    return portfolio;
+  }
+
+  /** Locks the row, applies the changes, and records the result as a new version. */
+  async function changeWithVersion(
+    ownerId: string,
+    id: string,
+    decide: (current: Portfolio) => Promise<PortfolioChanges> | PortfolioChanges,
+  ): Promise<Portfolio> {
+    return translateUniqueViolation(() =>
+      db.transaction().execute(async (trx) => {
+        const current = await findPortfolio(trx, ownerId, id, { forUpdate: true });
+        if (current === undefined) {
+          throw portfolioNotFound();
+        }
+        const updated = await updatePortfolioRow(trx, id, await decide(current));
+        await snapshot(trx, updated, ownerId);
+        return updated;
+      }),
+    );
+  }
+
+  return {
+    async createPortfolio(ownerId, input) {
+      assertValidSubdomain(input.subdomain);
+      await assertUsableTemplate(db, input.templateId);
+      const fields = {
+        ownerId,
+        templateId: input.templateId,
+        title: input.title,
+        subdomain: input.subdomain ?? null,
+        visibility: input.visibility ?? 'private',
+        content: input.content,
+      };
+      const insertWithSlug = (slug: string) =>
+        translateUniqueViolation(() =>
+          db.transaction().execute(async (trx) => {
+            const portfolio = await insertPortfolio(trx, { ...fields, slug });
+            await snapshot(trx, portfolio, ownerId);
+            return portfolio;
+          }),
+        );
+      if (input.slug !== undefined) {
+        return insertWithSlug(input.slug);
+      }
+      const derived = slugify(input.title);
+      try {
+        return await insertWithSlug(derived);
+      } catch (err) {
+        // A derived slug is ours to choose, so a clash gets a short suffix instead of a 409.
+        if (err instanceof ConflictError && err.code === 'portfolio.slug_taken') {
+          return insertWithSlug(`${derived.slice(0, 72)}-${randomBytes(3).toString('hex')}`);
+        }
+        throw err;
+      }
+    },
+
+    getPortfolio: requirePortfolio,
+
+    listPortfolios(ownerId, page) {
+      return paginate(page, cursorCodec, {
+        keySchema: z.object({ createdAt: z.iso.datetime(), id: z.uuid() }),
+        keyOf: (portfolio) => ({ createdAt: portfolio.createdAt.toISOString(), id: portfolio.id }),
+        fetch: (query) => listPortfolioSummaries(db, ownerId, query),
+        count: () => countPortfolios(db, ownerId),
+      });
+    },
+
+    async updatePortfolio(ownerId, id, input) {
+      assertValidSubdomain(input.subdomain);
+      if (input.templateId !== undefined) {
+        await assertUsableTemplate(db, input.templateId);
+      }
+      const { expectedVersion, ...changes } = input;
+      return changeWithVersion(ownerId, id, (current) => {
+        if (expectedVersion !== undefined && expectedVersion !== current.version) {
+          throw new ConflictError(
+            'portfolio.version_conflict',
+            `The portfolio is at version ${String(current.version)}, not ${String(expectedVersion)}.`,
+          );
+        }
+        return changes;
+      });
+    },
+
+    async deletePortfolio(ownerId, id) {
+      if (!(await softDeletePortfolio(db, ownerId, id))) {
+        throw portfolioNotFound();
+      }
+    },
+
+    async setPublished(ownerId, id, published) {
+      const portfolio = await setPublished(db, ownerId, id, published);
+      if (portfolio === undefined) {
+        throw portfolioNotFound();
+      }
+      return portfolio;
+    },
+
+    async listVersions(ownerId, id, page) {
+      await requirePortfolio(ownerId, id);
+      return paginate(page, cursorCodec, {
+        keySchema: z.int().positive(),
+        keyOf: (version) => version.version,
+        fetch: (query) => listVersionSummaries(db, id, query),
+        count: () => countVersions(db, id),
+      });
+    },
+
+    async getVersion(ownerId, id, version) {
+      await requirePortfolio(ownerId, id);
+      const found = await findVersion(db, id, version);
+      if (found === undefined) {
+        throw new NotFoundError('portfolio.version_not_found', 'No such version.');
+      }
+      return found;
+    },
+
+    restoreVersion(ownerId, id, version) {
+      return changeWithVersion(ownerId, id, async () => {
+        const target = await findVersion(db, id, version);
+        if (target === undefined) {
+          throw new NotFoundError('portfolio.version_not_found', 'No such version.');
+        }
+        return { title: target.title, templateId: target.templateId, content: target.content };
+      });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+
+import { InvalidInputError } from '../errors/app-error.ts';
+import type { PortfolioService } from '../features/portfolios/portfolios.service.ts';
+import type { TemplateService } from '../features/templates/templates.service.ts';
+import type { AppEnv } from './app-env.ts';
+import { createErrorHandler } from './error-handler.ts';
+import { authenticate, type AuthenticateOptions } from './middleware/authenticate.ts';
+import { createAllowedMethodsLookup } from './middleware/method-not-allowed.ts';
+import { requestContext } from './middleware/request-context.ts';
+import { createProblem, problemResponse } from './problem.ts';
+import { docsRoutes } from './routes/docs.routes.ts';
+import { healthRoutes, type ReadinessCheck } from './routes/health.routes.ts';
+import { meRoutes } from './routes/me.routes.ts';
+import { portfolioVersionRoutes } from './routes/portfolio-versions.routes.ts';
+import { portfolioRoutes } from './routes/portfolios.routes.ts';
+import { templateRoutes } from './routes/templates.routes.ts';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly auth: AuthenticateOptions;
+  readonly readinessChecks: readonly ReadinessCheck[];
+  readonly portfolios: PortfolioService;
+  readonly templates: TemplateService;
+}
+
+/** Builds the HTTP app from its dependencies. It never listens; the caller serves it. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  // Order matters: the request id and logger must exist before anything can fail.
+  app.use(requestContext({ logger: deps.logger }));
+  // Conservative browser headers on every answer (nosniff, frame and referrer policy).
+  app.use(secureHeaders());
+  // Refuse oversize bodies before they are buffered or parsed.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: () => {
+        throw new InvalidInputError(
+          'request.too_large',
+          `The request body is larger than ${String(deps.bodyLimitBytes)} bytes.`,
+        );
+      },
+    }),
+  );
+  // Everything under /api is per user; health and docs stay open for probes and people.
+  app.use('/api/*', authenticate(deps.auth));
+
+  app.route('/', healthRoutes({ checks: deps.readinessChecks }));
+  app.route('/', docsRoutes());
+  app.route('/api', meRoutes());
+  app.route('/api', portfolioRoutes(deps));
+  app.route('/api', portfolioVersionRoutes(deps));
+  app.route('/api', templateRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'RoleRabbit API',
+      version: '0.1.0',
+      description: 'Portfolios, versions and templates. Errors are application/problem+json.',
+    },
+  });
+
+  const allowedMethods = createAllowedMethodsLookup(app);
+  app.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    const problem = (status: 404 | 405) =>
+      createProblem({
+        status,
+        code: status === 405 ? 'route.method_not_allowed' : 'route.not_found',
+        detail:
+          status === 405
+            ? `${c.req.method} is not supported here; use ${allow.join(', ')}.`
+            : 'No such route.',
+        instance: c.req.path,
+        requestId: c.get('requestId'),
+      });
+    return allow.length > 0
+      ? problemResponse(problem(405), { allow: allow.join(', ') })
+      : problemResponse(problem(404));
+  });
+  app.onError(createErrorHandler());
+  return app;
+}

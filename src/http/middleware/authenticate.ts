@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono';
+
+import { UnauthenticatedError } from '../../errors/app-error.ts';
+import type { UserClaims } from '../../features/users/users.repository.ts';
+import type { AppEnv } from '../app-env.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
+
+export interface AuthenticateOptions {
+  readonly verifyToken: TokenVerifier;
+  readonly adminRole: string;
+  /** Creates or refreshes the user row from the token's claims. */
+  readonly recordUser: (claims: UserClaims) => Promise<void>;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+/** Requires `Authorization: Bearer <JWT>` and sets `user` for the handlers. */
+export function authenticate(options: AuthenticateOptions): MiddlewareHandler<AppEnv> {
+  const { verifyToken, adminRole, recordUser } = options;
+  return async function authenticate(c, next) {
+    const header = c.req.header('authorization');
+    if (header === undefined || header === '') {
+      throw new UnauthenticatedError('auth.missing_token', 'Send Authorization: Bearer <token>.');
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) {
+      throw new UnauthenticatedError('auth.invalid_token', 'Authorization must be a Bearer token.');
+    }
+    const claims = await verifyToken(token);
+    await recordUser({ id: claims.sub, email: claims.email, name: claims.name });
+    c.set('user', { id: claims.sub, email: claims.email, isAdmin: claims.role === adminRole });
+    c.set('logger', c.get('logger').child({ userId: claims.sub }));
+    await next();
+  };
+}

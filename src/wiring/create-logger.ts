@@ -1,0 +1,27 @@
+import { type Logger, pino } from 'pino';
+
+import type { Config } from '../config/env.ts';
+
+/** Paths that may hold credentials in anything we log; pino replaces their values. */
+const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.jwtSecret',
+  '*.apiKey',
+  'config.auth.jwtSecret',
+  'config.signing.secret',
+];
+
+export function createLogger(config: Pick<Config, 'log' | 'env'>): Logger {
+  return pino({
+    level: config.log.level,
+    base: { service: 'rolerabbit' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

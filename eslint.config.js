@@ -18,9 +18,9 @@ const layerRules = [
     why: 'features hold business rules: no HTTP, queue, wiring or vendor SDK imports',
   },
   {
-    files: ['src/db/**/*.ts'],
+    files: ['src/db/**/*.ts', 'src/redis/**/*.ts'],
     forbidden: ['**/features/**', '**/http/**', '**/jobs/**', '**/wiring/**', '**/entrypoints/**'],
-    why: 'db/ is below the features',
+    why: 'db/ and redis/ are below the features',
   },
   {
     files: ['src/integrations/**/*.ts', 'src/cache/**/*.ts'],

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 import { z } from 'zod';
 
 /**
@@ -57,7 +59,27 @@ const envSchema = z.object({
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
-type RawEnv = Readonly<Record<string, string | undefined>>;
+export type RawEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Loads `.env.local` then `.env` from the working directory into the process environment,
+ * when present. Variables already set win, then the first file that sets one.
+ */
+export function loadEnvFiles(files: readonly string[] = ['.env.local', '.env']): string[] {
+  const loaded: string[] = [];
+  for (const file of files) {
+    if (existsSync(file)) {
+      process.loadEnvFile(file);
+      loaded.push(file);
+    }
+  }
+  return loaded;
+}
+
+/** The process environment; tests layer their overrides on top instead of mutating it. */
+export function readEnvironment(): RawEnv {
+  return process.env;
+}
 
 /** Names accepted beside ours so an existing `.env.local` of the original guide keeps working. */
 const ALIASES: Readonly<Record<string, readonly string[]>> = {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 import type { Logger } from 'pino';
 
-import { type Config, ConfigError, loadConfig } from '../config/env.ts';
+import { type Config, ConfigError, loadConfig, loadEnvFiles } from '../config/env.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_USER, seedDemoData } from '../features/demo/seed-demo-data.ts';
 import { signDevelopmentToken } from '../http/auth/sign-development-token.ts';
@@ -131,6 +131,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config: Config;
   try {
+    loadEnvFiles();
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -45,7 +45,7 @@ const slugSchema = z
   .regex(SLUG_PATTERN, 'lower-case words of a-z and 0-9 joined by single hyphens');
 // Shape only; the reserved list and length rules are checked by the service so every
 // caller (API, jobs) gets the same answer.
-const subdomainSchema = z.string().max(63);
+const subdomainSchema = z.string().max(255);
 
 export const createPortfolioInputSchema = z.strictObject({
   title: titleSchema,

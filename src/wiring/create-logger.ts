@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 import type { Config } from '../config/env.ts';
 
@@ -17,11 +17,16 @@ const REDACTED_PATHS = [
   'config.signing.secret',
 ];
 
-export function createLogger(config: Pick<Config, 'log' | 'env'>): Logger {
-  return pino({
+/** JSON logs to stdout (or the given stream), with credential-bearing fields redacted. */
+export function createLogger(
+  config: Pick<Config, 'log' | 'env'>,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level: config.log.level,
     base: { service: 'rolerabbit' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

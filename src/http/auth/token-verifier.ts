@@ -45,6 +45,23 @@ const invalidToken = (cause?: unknown) =>
   });
 
 /**
+ * A bad token is the caller's problem (401); a key set we cannot fetch or read is ours (503),
+ * so an outage of the identity provider never looks like every user logging out.
+ */
+function classifyVerificationError(err: unknown): Error {
+  const keySetUnusable =
+    err instanceof joseErrors.JWKSTimeout ||
+    err instanceof joseErrors.JWKSInvalid ||
+    !(err instanceof joseErrors.JOSEError);
+  if (keySetUnusable) {
+    return new UnavailableError('dependency.unavailable', 'The signing keys could not be loaded.', {
+      cause: err,
+    });
+  }
+  return invalidToken(err);
+}
+
+/**
  * Verifies bearer JWTs: HS256 with a shared secret (Supabase's JWT secret) or asymmetric keys
  * from a JWKS URL. Expiry is always enforced; issuer and audience when configured.
  */
@@ -65,12 +82,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         ...(config.audience === undefined ? {} : { audience: config.audience }),
       }));
     } catch (err) {
-      if (err instanceof joseErrors.JWKSTimeout) {
-        throw new UnavailableError('dependency.unavailable', 'The key set could not be fetched.', {
-          cause: err,
-        });
-      }
-      throw invalidToken(err);
+      throw classifyVerificationError(err);
     }
     const sub = stringClaim(payload, 'sub');
     if (sub === null || sub.length > 255) {

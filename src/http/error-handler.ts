@@ -17,26 +17,18 @@ import {
 import type { AppEnv } from './app-env.ts';
 import { createProblem, problemResponse } from './problem.ts';
 
+/** Which HTTP status each kind of failure gets; the first matching class wins. */
+const STATUS_BY_CLASS: readonly (readonly [typeof AppError, ContentfulStatusCode])[] = [
+  [InvalidInputError, 400],
+  [UnauthenticatedError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [UnavailableError, 503],
+];
+
 function statusOf(err: AppError): ContentfulStatusCode {
-  if (err instanceof InvalidInputError) {
-    return 400;
-  }
-  if (err instanceof UnauthenticatedError) {
-    return 401;
-  }
-  if (err instanceof ForbiddenError) {
-    return 403;
-  }
-  if (err instanceof NotFoundError) {
-    return 404;
-  }
-  if (err instanceof ConflictError) {
-    return 409;
-  }
-  if (err instanceof UnavailableError) {
-    return 503;
-  }
-  return 500;
+  return STATUS_BY_CLASS.find(([errorClass]) => err instanceof errorClass)?.[1] ?? 500;
 }
 
 /** Errors Hono or its validators raise before our code runs (bad JSON, media type, ...). */

@@ -77,4 +77,9 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), pagination: paginationSchema });
 }
 
+/** A JSON response entry for a route's `responses`. */
+export function jsonResponse<T extends z.ZodType>(description: string, schema: T) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
 export const uuidParam = z.uuid().openapi({ param: { name: 'id', in: 'path' } });

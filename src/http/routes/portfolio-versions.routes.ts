@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { PortfolioService } from '../../features/portfolios/portfolios.service.ts';
 import { createRouter } from '../create-router.ts';
 import {
+  jsonResponse,
   pageOf,
   paginationQuerySchema,
   problemResponses,
@@ -38,10 +39,7 @@ const listVersions = createRoute({
   summary: 'List the versions of a portfolio, newest first (archived ones included)',
   request: { params: z.object({ id: uuidParam }), query: paginationQuerySchema },
   responses: {
-    200: {
-      description: 'A page of versions',
-      content: { 'application/json': { schema: pageOf(versionSummarySchema) } },
-    },
+    200: jsonResponse('A page of versions', pageOf(versionSummarySchema)),
     ...problemResponses,
   },
 });
@@ -54,7 +52,7 @@ const getVersion = createRoute({
   summary: 'Get one version with its content',
   request: { params: versionParams },
   responses: {
-    200: { description: 'The version', content: { 'application/json': { schema: versionSchema } } },
+    200: jsonResponse('The version', versionSchema),
     ...problemResponses,
   },
 });
@@ -67,10 +65,7 @@ const restoreVersion = createRoute({
   summary: 'Restore a version: its content becomes a new, latest version',
   request: { params: versionParams },
   responses: {
-    200: {
-      description: 'The portfolio after the restore',
-      content: { 'application/json': { schema: portfolioSchema } },
-    },
+    200: jsonResponse('The portfolio after the restore', portfolioSchema),
     ...problemResponses,
   },
 });

@@ -8,6 +8,7 @@ import type { PortfolioService } from '../../features/portfolios/portfolios.serv
 import { createRouter } from '../create-router.ts';
 import {
   conflictResponse,
+  jsonResponse,
   pageOf,
   paginationQuerySchema,
   problemResponses,
@@ -24,7 +25,6 @@ import {
 const tags = ['Portfolios'];
 const security = [{ bearerAuth: [] }];
 const idParams = z.object({ id: uuidParam });
-const portfolioJson = { 'application/json': { schema: portfolioSchema } };
 
 const createPortfolio = createRoute({
   method: 'post',
@@ -39,7 +39,7 @@ const createPortfolio = createRoute({
     },
   },
   responses: {
-    201: { description: 'Created', content: portfolioJson },
+    201: jsonResponse('Created', portfolioSchema),
     ...problemResponses,
     ...conflictResponse,
   },
@@ -53,10 +53,7 @@ const listPortfolios = createRoute({
   summary: 'List your portfolios, newest first',
   request: { query: paginationQuerySchema },
   responses: {
-    200: {
-      description: 'A page of portfolios',
-      content: { 'application/json': { schema: pageOf(portfolioSummarySchema) } },
-    },
+    200: jsonResponse('A page of portfolios', pageOf(portfolioSummarySchema)),
     ...problemResponses,
   },
 });
@@ -68,7 +65,7 @@ const getPortfolio = createRoute({
   security,
   summary: 'Get one of your portfolios',
   request: { params: idParams },
-  responses: { 200: { description: 'The portfolio', content: portfolioJson }, ...problemResponses },
+  responses: { 200: jsonResponse('The portfolio', portfolioSchema), ...problemResponses },
 });
 
 const updatePortfolio = createRoute({
@@ -85,7 +82,7 @@ const updatePortfolio = createRoute({
     },
   },
   responses: {
-    200: { description: 'The updated portfolio', content: portfolioJson },
+    200: jsonResponse('The updated portfolio', portfolioSchema),
     ...problemResponses,
     ...conflictResponse,
   },
@@ -110,7 +107,7 @@ const publishRoute = (action: 'publish' | 'unpublish') =>
     summary: action === 'publish' ? 'Mark a portfolio as published' : 'Withdraw a publication',
     request: { params: idParams },
     responses: {
-      200: { description: 'The portfolio', content: portfolioJson },
+      200: jsonResponse('The portfolio', portfolioSchema),
       ...problemResponses,
     },
   });

@@ -5,6 +5,7 @@ import type { Template, TemplateSummary } from '../../features/templates/templat
 import type { TemplateService } from '../../features/templates/templates.service.ts';
 import { createRouter } from '../create-router.ts';
 import {
+  jsonResponse,
   pageOf,
   paginationQueryFields,
   problemResponses,
@@ -66,10 +67,7 @@ const listTemplates = createRoute({
     ),
   },
   responses: {
-    200: {
-      description: 'A page of templates',
-      content: { 'application/json': { schema: pageOf(templateSummarySchema) } },
-    },
+    200: jsonResponse('A page of templates', pageOf(templateSummarySchema)),
     ...problemResponses,
   },
 });
@@ -90,10 +88,7 @@ const getTemplate = createRoute({
     }),
   },
   responses: {
-    200: {
-      description: 'The template',
-      content: { 'application/json': { schema: templateSchema } },
-    },
+    200: jsonResponse('The template', templateSchema),
     ...problemResponses,
   },
 });

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 
 import { z } from 'zod';
 
+import type { ConfigProblem } from './config-problem.ts';
+
 /**
  * The development-only HS256 secret. `npm start` signs demo tokens with it; production
  * refuses to start with it, and `token` refuses to sign with anything else.
@@ -88,10 +90,7 @@ const ALIASES: Readonly<Record<string, readonly string[]>> = {
   AUTH_JWT_SECRET: ['SUPABASE_JWT_SECRET'],
 };
 
-export interface ConfigProblem {
-  readonly variable: string;
-  readonly message: string;
-}
+export type { ConfigProblem };
 
 /** Thrown by {@link loadConfig} with every invalid variable, so one start-up shows them all. */
 export class ConfigError extends Error {

@@ -46,28 +46,28 @@ export class AppError extends Error {
 }
 
 export class NotFoundError extends AppError {
-  override readonly name = 'NotFoundError';
+  override readonly name: string = 'NotFoundError';
 }
 
 export class ConflictError extends AppError {
-  override readonly name = 'ConflictError';
+  override readonly name: string = 'ConflictError';
 }
 
 export class InvalidInputError extends AppError {
-  override readonly name = 'InvalidInputError';
+  override readonly name: string = 'InvalidInputError';
 }
 
 export class UnauthenticatedError extends AppError {
-  override readonly name = 'UnauthenticatedError';
+  override readonly name: string = 'UnauthenticatedError';
 }
 
 export class ForbiddenError extends AppError {
-  override readonly name = 'ForbiddenError';
+  override readonly name: string = 'ForbiddenError';
 }
 
 /** A dependency is down or its breaker is open; the caller may retry later. */
 export class UnavailableError extends AppError {
-  override readonly name = 'UnavailableError';
+  override readonly name: string = 'UnavailableError';
 }
 
 /** Normalises anything thrown into an Error, keeping the original as `cause`. */

@@ -1,0 +1,5 @@
+/** One invalid or missing setting, named by its environment variable. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}

@@ -1,0 +1,92 @@
+import { UnavailableError } from '../../errors/app-error.ts';
+
+/** Every external dependency we call, by the name used in config, logs and metrics. */
+export const INTEGRATION_NAMES = [
+  'storage',
+  'dns',
+  'ssl',
+  'geolocation',
+  'email',
+  'webhooks',
+] as const;
+export type IntegrationName = (typeof INTEGRATION_NAMES)[number];
+
+/**
+ * How a failed attempt is treated. `retryable`: the vendor or network failed (5xx, 429,
+ * timeout, reset) and a later attempt may work; it counts against the breaker.
+ * `rejected`: the request itself is wrong (4xx, validation); never retried, never counted.
+ */
+export type FailureKind = 'retryable' | 'rejected';
+
+export interface IntegrationFailureOptions {
+  readonly kind: FailureKind;
+  /** The vendor's HTTP status, when there was one. */
+  readonly status?: number | undefined;
+  /** A server-requested wait (Retry-After), which the retry honours. */
+  readonly retryAfterMs?: number | undefined;
+  readonly cause?: unknown;
+}
+
+/** What adapters throw for a failed vendor call, already classified. */
+export class IntegrationFailure extends Error {
+  override readonly name: string = 'IntegrationFailure';
+  readonly integration: IntegrationName;
+  readonly kind: FailureKind;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(integration: IntegrationName, message: string, options: IntegrationFailureOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.integration = integration;
+    this.kind = options.kind;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The integration did not answer within its per-attempt budget (the request was aborted). */
+export class IntegrationTimeoutError extends IntegrationFailure {
+  constructor(integration: IntegrationName, timeoutMs: number, cause?: unknown) {
+    super(integration, `${integration} did not answer within ${String(timeoutMs)} ms`, {
+      kind: 'retryable',
+      cause,
+    });
+  }
+}
+
+/** The breaker is open, or retries ran out: callers may try again later. */
+export class IntegrationUnavailableError extends UnavailableError {
+  override readonly name: string = 'IntegrationUnavailableError';
+  readonly integration: IntegrationName;
+
+  constructor(integration: IntegrationName, message: string, cause?: unknown) {
+    super('dependency.unavailable', message, { cause });
+    this.integration = integration;
+  }
+}
+
+/**
+ * Classifies an HTTP status from a vendor: 408, 425, 429 and 5xx are worth retrying; other
+ * 4xx mean our request is wrong and retrying cannot help.
+ */
+export function failureKindOfStatus(status: number): FailureKind {
+  return status === 408 || status === 425 || status === 429 || status >= 500
+    ? 'retryable'
+    : 'rejected';
+}
+
+/** Parses a Retry-After header (seconds or an HTTP date) into milliseconds from now. */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return Math.round(seconds * 1000);
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

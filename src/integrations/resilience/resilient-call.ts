@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+
+import { AppError } from '../../errors/app-error.ts';
+import { type Breaker, type BreakerOptions, createBreaker } from './circuit-breaker.ts';
+import {
+  IntegrationFailure,
+  type IntegrationName,
+  IntegrationTimeoutError,
+  IntegrationUnavailableError,
+} from './integration-errors.ts';
+import { realSleep, type RetryOptions, type Sleep, withRetry } from './retry-policy.ts';
+
+export interface ResilienceOptions {
+  readonly breaker: BreakerOptions;
+  readonly retry: RetryOptions;
+  /** Budget of one attempt; the attempt's AbortSignal fires when it runs out. */
+  readonly timeoutMs: number;
+}
+
+export type AttemptOutcome = 'success' | 'failure' | 'rejected' | 'timeout' | 'short-circuited';
+
+export interface AttemptObserver {
+  onAttempt(integration: IntegrationName, outcome: AttemptOutcome, durationMs: number): void;
+}
+
+/**
+ * Runs one vendor operation with the integration's policy. `attempt` gets a fresh
+ * AbortSignal per try and must pass it to the request, so a timeout really cancels it.
+ */
+export type ResilientCall = <T>(
+  operation: string,
+  attempt: (signal: AbortSignal) => Promise<T>,
+) => Promise<T>;
+
+export interface Integration {
+  readonly name: IntegrationName;
+  readonly call: ResilientCall;
+  readonly breaker: Breaker;
+}
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Our own errors pass through; anything else from a vendor call becomes a failure. */
+function normalise(integration: IntegrationName, err: unknown): Error {
+  if (err instanceof IntegrationFailure || err instanceof AppError) {
+    return err;
+  }
+  const code = errorCode(err) ?? errorCode((err as { cause?: unknown } | null)?.cause);
+  const reason = err instanceof Error ? err.message : String(err);
+  const network =
+    code !== undefined && (NETWORK_ERROR_CODES.has(code) || code.startsWith('UND_ERR'));
+  return new IntegrationFailure(
+    integration,
+    `${integration} call failed${network ? ` (${code})` : ''}: ${reason}`,
+    { kind: 'retryable', cause: err },
+  );
+}
+
+/** Caller faults (4xx, validation) say nothing about the vendor's health. */
+export function isCallerFault(err: unknown): boolean {
+  return (
+    (err instanceof IntegrationFailure && err.kind === 'rejected') ||
+    (err instanceof AppError && !(err instanceof IntegrationUnavailableError))
+  );
+}
+
+async function runWithTimeout<T>(
+  integration: IntegrationName,
+  timeoutMs: number,
+  attempt: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new IntegrationTimeoutError(integration, timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    // The race settles at the deadline even if the attempt ignores its signal.
+    return await Promise.race([attempt(controller.signal), timedOut]);
+  } catch (err) {
+    throw controller.signal.aborted
+      ? (controller.signal.reason as Error)
+      : normalise(integration, err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds the breaker and the retrying, timed call for one integration. */
+export function createIntegration(
+  name: IntegrationName,
+  options: ResilienceOptions,
+  deps: { readonly logger: Logger; readonly observer?: AttemptObserver; readonly sleep?: Sleep },
+): Integration {
+  const breaker = createBreaker(name, options.breaker, isCallerFault);
+  const sleep = deps.sleep ?? realSleep;
+
+  const call: ResilientCall = (operation, attempt) =>
+    withRetry(
+      options.retry,
+      async (attemptNumber) => {
+        const startedAt = performance.now();
+        let outcome: AttemptOutcome = 'success';
+        try {
+          return await breaker.run(() => runWithTimeout(name, options.timeoutMs, attempt));
+        } catch (err) {
+          outcome =
+            err instanceof IntegrationUnavailableError
+              ? 'short-circuited'
+              : err instanceof IntegrationTimeoutError
+                ? 'timeout'
+                : isCallerFault(err)
+                  ? 'rejected'
+                  : 'failure';
+          if (outcome === 'timeout') {
+            breaker.recordTimeout();
+          }
+          deps.logger.warn(
+            {
+              integration: name,
+              operation,
+              attemptNumber,
+              outcome,
+              err: { message: (err as Error).message },
+            },
+            'integration attempt failed',
+          );
+          // This failure opened the breaker: waiting to retry would only meet it open.
+          if (
+            breaker.snapshot().state === 'open' &&
+            !(err instanceof IntegrationUnavailableError)
+          ) {
+            throw new IntegrationUnavailableError(
+              name,
+              `${name} is unavailable (circuit opened)`,
+              err,
+            );
+          }
+          throw err;
+        } finally {
+          deps.observer?.onAttempt(name, outcome, performance.now() - startedAt);
+        }
+      },
+      sleep,
+    ).catch((err: unknown) => {
+      // Retries used up on a vendor failure: callers see one typed "unavailable" error.
+      if (err instanceof IntegrationFailure && err.kind === 'retryable') {
+        throw new IntegrationUnavailableError(name, `${name} failed: ${err.message}`, err);
+      }
+      throw err;
+    });
+
+  return { name, call, breaker };
+}

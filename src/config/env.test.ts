@@ -105,4 +105,47 @@ describe(loadConfig.name, () => {
       problemsOf({ AUTH_JWKS_URL: 'https://id.example.com/jwks', AUTH_JWT_SECRET: 'z'.repeat(40) }),
     ).toEqual(['AUTH_JWKS_URL']);
   });
+
+  it('names every missing credential of the production adapters at once', () => {
+    expect(
+      problemsOf({
+        STORAGE_DRIVER: 's3',
+        DNS_PROVIDER: 'cloudflare',
+        SSL_PROVIDER: 'acme',
+        EMAIL_DRIVER: 'resend',
+        GEOLOCATION_PROVIDERS: 'ipstack,ipgeolocation',
+        DEPLOYMENT_WEBHOOK_URL: 'https://hooks.example.com/rolerabbit',
+      }).sort(),
+    ).toEqual([
+      'CLOUDFLARE_API_TOKEN',
+      'CLOUDFLARE_ZONE_ID',
+      'DEPLOYMENT_WEBHOOK_SECRET',
+      // Resend sends only from a verified domain, so the @localhost default is refused too.
+      'EMAIL_FROM',
+      'IPGEOLOCATION_KEY',
+      'IPSTACK_KEY',
+      'LETSENCRYPT_EMAIL',
+      'RESEND_API_KEY',
+      'S3_ACCESS_KEY_ID',
+      'S3_ENDPOINT',
+      'S3_SECRET_ACCESS_KEY',
+    ]);
+  });
+
+  it("keeps the guide's integration variable names", () => {
+    const config = loadConfig({
+      CLOUDFLARE_API_TOKEN: 'cf-token',
+      CLOUDFLARE_ZONE_ID: '0123456789abcdef0123456789abcdef',
+      DNS_PROVIDER: 'cloudflare',
+      IPSTACK_KEY: 'ipstack-key',
+      GEOLOCATION_PROVIDERS: 'ipstack',
+      LETSENCRYPT_EMAIL: 'ops@example.com',
+      LETSENCRYPT_ENV: 'production',
+      SSL_PROVIDER: 'acme',
+    });
+
+    expect(config.integrations.dns.cloudflare?.zoneId).toBe('0123456789abcdef0123456789abcdef');
+    expect(config.integrations.geolocation.providers[0]?.name).toBe('ipstack');
+    expect(config.integrations.ssl).toMatchObject({ accountEmail: 'ops@example.com' });
+  });
 });

@@ -3,6 +3,11 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 import type { ConfigProblem } from './config-problem.ts';
+import {
+  buildIntegrationsConfig,
+  type IntegrationsConfig,
+  integrationsEnvShape,
+} from './integrations-env.ts';
 
 /**
  * The development-only HS256 secret. `npm start` signs demo tokens with it; production
@@ -59,6 +64,8 @@ const envSchema = z.object({
   AUTH_ADMIN_ROLE: z.string().min(1).default('admin'),
 
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+
+  ...integrationsEnvShape,
 });
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
@@ -142,6 +149,7 @@ export interface Config {
     readonly usesDevelopmentSecret: boolean;
   };
   readonly signing: { readonly secret: string };
+  readonly integrations: IntegrationsConfig;
 }
 
 function withAliases(env: RawEnv): Record<string, string | undefined> {
@@ -222,7 +230,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
     );
   }
   const parsed = result.data;
-  const problems = crossFieldProblems(parsed);
+  const integrations = buildIntegrationsConfig(parsed);
+  const problems = [...crossFieldProblems(parsed), ...integrations.problems];
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -265,5 +274,6 @@ export function loadConfig(env: RawEnv = process.env): Config {
       usesDevelopmentSecret: jwtSecret === DEVELOPMENT_JWT_SECRET,
     },
     signing: { secret: parsed.SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET },
+    integrations: integrations.config,
   });
 }

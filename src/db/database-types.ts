@@ -1,5 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
+import type { DnsTables } from './tables/dns-tables.ts';
+import type { WebhooksTables } from './tables/webhooks-tables.ts';
+
 /** A timestamptz: read as Date, written as Date or ISO string, filled by a default when omitted. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -78,7 +81,8 @@ export interface PortfolioVersionsTable {
   archived_at: NullableTimestamp;
 }
 
-export interface Database {
+/** Every table; integrations keep their own table types in `tables/`. */
+export interface Database extends DnsTables, WebhooksTables {
   users: UsersTable;
   templates: TemplatesTable;
   portfolios: PortfoliosTable;

@@ -104,8 +104,6 @@ async function runService(
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  // Connect eagerly so the first request does not pay for it; failures retry in background.
-  deps.redis.connect().catch(() => undefined);
 
   if (role === 'all') {
     const outcome = await seedDemoData({ db: deps.database.db, portfolios: deps.portfolios });

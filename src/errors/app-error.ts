@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'template.not_found'
   | 'template.inactive'
   | 'pagination.invalid_cursor'
+  | 'webhook.endpoint_not_found'
+  | 'dns.record_conflict'
   | 'dependency.unavailable'
   | 'internal';
 

@@ -2,22 +2,32 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 
 import { InvalidInputError } from '../errors/app-error.ts';
 import type { PortfolioService } from '../features/portfolios/portfolios.service.ts';
 import type { TemplateService } from '../features/templates/templates.service.ts';
+import type { WebhookEndpointService } from '../features/webhooks/webhook-endpoints.service.ts';
+import type { BreakerSnapshot } from '../integrations/resilience/circuit-breaker.ts';
+import type { AcmeChallengeStore } from '../integrations/ssl/acme-challenge-store.ts';
+import type { Storage } from '../integrations/storage/storage.ts';
 import type { AppEnv } from './app-env.ts';
 import { createErrorHandler } from './error-handler.ts';
 import { authenticate, type AuthenticateOptions } from './middleware/authenticate.ts';
 import { createAllowedMethodsLookup } from './middleware/method-not-allowed.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { createProblem, problemResponse } from './problem.ts';
+import { acmeChallengeRoutes } from './routes/acme-challenge.routes.ts';
+import { adminRoutes } from './routes/admin.routes.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.ts';
 import { meRoutes } from './routes/me.routes.ts';
+import { metricsRoutes } from './routes/metrics.routes.ts';
 import { portfolioVersionRoutes } from './routes/portfolio-versions.routes.ts';
 import { portfolioRoutes } from './routes/portfolios.routes.ts';
+import { storageRoutes } from './routes/storage.routes.ts';
 import { templateRoutes } from './routes/templates.routes.ts';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.routes.ts';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -26,6 +36,13 @@ export interface AppDeps {
   readonly readinessChecks: readonly ReadinessCheck[];
   readonly portfolios: PortfolioService;
   readonly templates: TemplateService;
+  readonly webhookEndpoints: WebhookEndpointService;
+  readonly metrics: Registry;
+  /** Every breaker's state, for admins. */
+  readonly readBreakers: () => readonly BreakerSnapshot[];
+  /** Serves signed links to stored objects (local storage driver). */
+  readonly storage: { readonly storage: Storage; readonly signingSecret: string };
+  readonly acmeChallenges: AcmeChallengeStore;
 }
 
 /** Builds the HTTP app from its dependencies. It never listens; the caller serves it. */
@@ -54,10 +71,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route('/', healthRoutes({ checks: deps.readinessChecks }));
   app.route('/', docsRoutes());
+  app.route('/', metricsRoutes({ registry: deps.metrics }));
+  // Outside /api: a signed link or an ACME validator carries no bearer token.
+  app.route('/', storageRoutes(deps.storage));
+  app.route('/', acmeChallengeRoutes({ challenges: deps.acmeChallenges }));
   app.route('/api', meRoutes());
   app.route('/api', portfolioRoutes(deps));
   app.route('/api', portfolioVersionRoutes(deps));
   app.route('/api', templateRoutes(deps));
+  app.route('/api', webhookEndpointRoutes(deps));
+  app.route('/api', adminRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

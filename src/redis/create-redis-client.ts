@@ -8,13 +8,13 @@ export type RedisConfig = Config['redis'];
 const MAX_RECONNECT_DELAY_MS = 5_000;
 
 /**
- * The shared command connection (cache, readiness). Commands fail at once while Redis is
- * down instead of queueing, so a request never hangs on it; reconnects go on in the
+ * The shared command connection (cache, readiness, small shared state). It starts connecting
+ * when created (by the composition root, never at import). Commands fail at once while Redis
+ * is down instead of queueing, so a request never hangs on it; reconnects go on in the
  * background. `rediss://` URLs get TLS from ioredis itself.
  */
 export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
   const client = new Redis(config.url, {
-    lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,

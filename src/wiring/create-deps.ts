@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 
 import type { Config } from '../config/env.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
@@ -13,9 +16,15 @@ import {
   type TemplateService,
 } from '../features/templates/templates.service.ts';
 import { upsertUser } from '../features/users/users.repository.ts';
+import type { WebhookDeliveryService } from '../features/webhooks/webhook-delivery.service.ts';
+import type { WebhookEndpointService } from '../features/webhooks/webhook-endpoints.service.ts';
 import { createTokenVerifier } from '../http/auth/token-verifier.ts';
 import type { AppDeps } from '../http/create-app.ts';
+import { createMetricsRegistry } from '../metrics/create-metrics-registry.ts';
 import { createRedisClient } from '../redis/create-redis-client.ts';
+import { type Adapters, createAdapters } from './create-adapters.ts';
+import { createIntegrations, type Integrations } from './create-integrations.ts';
+import { createWebhooks } from './create-webhooks.ts';
 import { createShutdown, type Shutdown } from './shutdown.ts';
 
 export interface Deps {
@@ -23,11 +32,27 @@ export interface Deps {
   readonly logger: Logger;
   readonly database: DatabaseHandle;
   readonly redis: Redis;
+  readonly metrics: Registry;
+  readonly integrations: Integrations;
+  readonly adapters: Adapters;
   readonly portfolios: PortfolioService;
   readonly templates: TemplateService;
+  readonly webhookEndpoints: WebhookEndpointService;
+  /** `dispatchEvent` for features raising events; `deliver` for the delivery job. */
+  readonly webhookDeliveries: WebhookDeliveryService;
   readonly shutdown: Shutdown;
   /** What the HTTP app needs, built from the above. */
   readonly app: AppDeps;
+}
+
+/** Ready when a PING answers; waits for a connection in progress rather than failing at once. */
+async function pingRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'wait') {
+    await redis.connect();
+  } else if (redis.status !== 'ready') {
+    await once(redis, 'ready');
+  }
+  await redis.ping();
 }
 
 /**
@@ -47,9 +72,36 @@ export function createDeps(config: Config, logger: Logger): Deps {
     });
   });
 
+  const metrics = createMetricsRegistry();
+  const integrations = createIntegrations(config.integrations.resilience, {
+    logger,
+    registry: metrics,
+  });
+  shutdown.register('breakers', () => {
+    integrations.shutdown();
+    return Promise.resolve();
+  });
+  const adapters = createAdapters({
+    config,
+    db: database.db,
+    redis,
+    logger,
+    integrations,
+    shutdown,
+  });
+
   const cursorCodec = createCursorCodec(config.signing.secret);
   const portfolios = createPortfolioService({ db: database.db, cursorCodec });
   const templates = createTemplateService({ db: database.db, cursorCodec });
+  const webhooks = createWebhooks({
+    config,
+    db: database.db,
+    cursorCodec,
+    logger,
+    metrics,
+    observer: integrations.observer,
+    shutdown,
+  });
 
   const app: AppDeps = {
     logger,
@@ -61,19 +113,30 @@ export function createDeps(config: Config, logger: Logger): Deps {
     },
     readinessChecks: [
       { name: 'postgres', check: () => database.ping() },
-      {
-        name: 'redis',
-        check: async () => {
-          if (redis.status === 'wait') {
-            await redis.connect();
-          }
-          await redis.ping();
-        },
-      },
+      { name: 'redis', check: () => pingRedis(redis) },
     ],
     portfolios,
     templates,
+    webhookEndpoints: webhooks.endpoints,
+    metrics,
+    readBreakers: () => [...integrations.readBreakers(), ...webhooks.readBreakers()],
+    storage: { storage: adapters.storage, signingSecret: config.signing.secret },
+    acmeChallenges: adapters.acmeChallenges,
   };
 
-  return { config, logger, database, redis, portfolios, templates, shutdown, app };
+  return {
+    config,
+    logger,
+    database,
+    redis,
+    metrics,
+    integrations,
+    adapters,
+    portfolios,
+    templates,
+    webhookEndpoints: webhooks.endpoints,
+    webhookDeliveries: webhooks.deliveries,
+    shutdown,
+    app,
+  };
 }

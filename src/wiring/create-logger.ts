@@ -13,6 +13,9 @@ const REDACTED_PATHS = [
   '*.token',
   '*.jwtSecret',
   '*.apiKey',
+  '*.apiToken',
+  '*.secretAccessKey',
+  '*.privateKeyPem',
   'config.auth.jwtSecret',
   'config.signing.secret',
 ];

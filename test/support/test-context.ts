@@ -64,6 +64,16 @@ export async function createTestContext(
   });
   const deps = createDeps(config, createLogger(config));
   const app = createApp(deps.app);
+  // Tests start using Redis at once; wait for the connection (or its failure, for the tests
+  // that point at a closed port) instead of racing it.
+  if (deps.redis.status !== 'ready') {
+    await new Promise<void>((resolve) => {
+      deps.redis.once('ready', resolve);
+      deps.redis.once('error', () => {
+        resolve();
+      });
+    });
+  }
 
   return {
     config,

@@ -13,6 +13,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface BreakerSnapshot {
   readonly integration: IntegrationName;
+  /** Which breaker of the integration: the integration's name, or e.g. `geolocation:ipapi`. */
+  readonly name: string;
   readonly state: BreakerState;
   readonly consecutiveFailures: number;
   readonly fires: number;
@@ -25,6 +27,7 @@ export interface BreakerSnapshot {
 
 export interface Breaker {
   readonly integration: IntegrationName;
+  readonly name: string;
   /** Runs one attempt through the breaker; rejects at once while open. */
   run<T>(attempt: () => Promise<T>): Promise<T>;
   /** Counts a timed-out attempt (it also fails through `run`). */
@@ -45,9 +48,10 @@ export function createBreaker(
   integration: IntegrationName,
   options: BreakerOptions,
   isCallerFault: (err: unknown) => boolean,
+  name: string = integration,
 ): Breaker {
   const breaker = new CircuitBreaker<[Thunk], unknown>((attempt: Thunk) => attempt(), {
-    name: integration,
+    name,
     timeout: false,
     resetTimeout: options.resetAfterMs,
     // Opening is decided by the consecutive counter below; opossum's rate check stays inert.
@@ -71,6 +75,7 @@ export function createBreaker(
 
   return {
     integration,
+    name,
     async run<T>(attempt: () => Promise<T>): Promise<T> {
       try {
         return (await breaker.fire(attempt)) as T;
@@ -92,6 +97,7 @@ export function createBreaker(
       const stats = breaker.stats;
       return {
         integration,
+        name,
         state: breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed',
         consecutiveFailures,
         fires: stats.fires,

@@ -108,9 +108,15 @@ async function runWithTimeout<T>(
 export function createIntegration(
   name: IntegrationName,
   options: ResilienceOptions,
-  deps: { readonly logger: Logger; readonly observer?: AttemptObserver; readonly sleep?: Sleep },
+  deps: {
+    readonly logger: Logger;
+    readonly observer?: AttemptObserver;
+    readonly sleep?: Sleep;
+    /** Names a second breaker of the same integration (e.g. one per geolocation provider). */
+    readonly breakerName?: string;
+  },
 ): Integration {
-  const breaker = createBreaker(name, options.breaker, isCallerFault);
+  const breaker = createBreaker(name, options.breaker, isCallerFault, deps.breakerName);
   const sleep = deps.sleep ?? realSleep;
 
   const call: ResilientCall = (operation, attempt) =>

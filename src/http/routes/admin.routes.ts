@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi';
+
+import type { BreakerSnapshot } from '../../integrations/resilience/circuit-breaker.ts';
+import { INTEGRATION_NAMES } from '../../integrations/resilience/integration-errors.ts';
+import { createRouter } from '../create-router.ts';
+import { requireAdmin } from '../middleware/require-admin.ts';
+import { jsonResponse, problemResponses } from '../openapi/common-schemas.ts';
+
+const breakerSchema = z
+  .object({
+    integration: z.enum(INTEGRATION_NAMES),
+    name: z.string(),
+    state: z.enum(['closed', 'open', 'half-open']),
+    consecutiveFailures: z.int(),
+    fires: z.int(),
+    successes: z.int(),
+    failures: z.int(),
+    rejects: z.int(),
+    timeouts: z.int(),
+    latencyMeanMs: z.number(),
+  })
+  .openapi('BreakerState');
+
+const listIntegrations = createRoute({
+  method: 'get',
+  path: '/admin/integrations',
+  tags: ['Admin'],
+  security: [{ bearerAuth: [] }],
+  summary: "Circuit breakers of every integration: state and this process's counts",
+  middleware: [requireAdmin()] as const,
+  responses: {
+    200: jsonResponse('One entry per integration', z.object({ data: z.array(breakerSchema) })),
+    401: problemResponses[401],
+    403: { description: 'Not an administrator', content: problemResponses[401].content },
+  },
+});
+
+export function adminRoutes(deps: { readonly readBreakers: () => readonly BreakerSnapshot[] }) {
+  return createRouter().openapi(listIntegrations, (c) =>
+    c.json(
+      {
+        data: deps.readBreakers().map((snapshot) => ({
+          ...snapshot,
+          latencyMeanMs: Number.isFinite(snapshot.latencyMeanMs) ? snapshot.latencyMeanMs : 0,
+        })),
+      },
+      200,
+    ),
+  );
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+import type { DnsRecord } from './dns-provider.ts';
+import { isDnsRecordType } from './parse-record-input.ts';
+
+/** A DNS record as Cloudflare API v4 shows it (fields we do not use are dropped). */
+export const recordSchema = z.object({
+  id: z.string().min(1),
+  type: z.string(),
+  name: z.string(),
+  content: z.string(),
+  ttl: z.number(),
+  proxied: z.boolean().optional(),
+  created_on: z.string().optional(),
+});
+export type CloudflareRecord = z.infer<typeof recordSchema>;
+
+/** Cloudflare may show TXT content as quoted RFC 1035 strings (`"ab" "cd"`); we want `abcd`. */
+export function unquoteTxt(content: string): string {
+  const chunks = content.match(/"((?:[^"\\]|\\.)*)"/g);
+  if (!content.startsWith('"') || chunks === null) {
+    return content;
+  }
+  return chunks.map((chunk) => chunk.slice(1, -1).replace(/\\(.)/g, '$1')).join('');
+}
+
+export function toRecord(record: CloudflareRecord): DnsRecord | undefined {
+  if (!isDnsRecordType(record.type)) {
+    return undefined;
+  }
+  return {
+    id: record.id,
+    type: record.type,
+    name: record.name.toLowerCase(),
+    content: record.type === 'TXT' ? unquoteTxt(record.content) : record.content,
+    ttlSeconds: record.ttl,
+    proxied: record.proxied ?? false,
+  };
+}
+
+/** A record we wrote must come back as one of the types we manage. */
+export const managedRecordSchema = recordSchema.transform((record, context) => {
+  const managed = toRecord(record);
+  if (managed === undefined) {
+    context.addIssue({ code: 'custom', message: `unexpected record type ${record.type}` });
+    return z.NEVER;
+  }
+  return managed;
+});
+
+/** Oldest first, ties by id: every racing process picks the same survivor. */
+export function byAge(a: CloudflareRecord, b: CloudflareRecord): number {
+  return (a.created_on ?? '').localeCompare(b.created_on ?? '') || a.id.localeCompare(b.id);
+}

@@ -1,0 +1,26 @@
+import { IntegrationFailure } from '../resilience/integration-errors.ts';
+
+/** How long a provider sits out after saying its plan's quota is used up. */
+export const QUOTA_COOL_DOWN_MS = 60 * 60 * 1000;
+/** How long a provider sits out after a plain 429 without Retry-After. */
+export const RATE_LIMIT_COOL_DOWN_MS = 5 * 60 * 1000;
+
+/**
+ * A provider refused because our plan's quota or rate limit is used up. It is `rejected`
+ * rather than `retryable`: retrying within seconds cannot help, and counting it against the
+ * breaker that all geolocation providers share would take the healthy ones down with it.
+ * `retryAfterMs` tells the failover how long to skip this provider.
+ */
+export function quotaExhausted(
+  provider: string,
+  detail: string,
+  retryAfterMs: number,
+  cause?: unknown,
+): IntegrationFailure {
+  return new IntegrationFailure('geolocation', `${provider} quota exhausted: ${detail}`, {
+    kind: 'rejected',
+    status: 429,
+    retryAfterMs,
+    cause,
+  });
+}

@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+import type { Config } from '../config/env.ts';
+import type { Database } from '../db/database-types.ts';
+import type { CursorCodec } from '../db/query/cursor-codec.ts';
+import {
+  createWebhookDeliveryService,
+  type WebhookDeliveryService,
+} from '../features/webhooks/webhook-delivery.service.ts';
+import {
+  createWebhookEndpointService,
+  type WebhookEndpointService,
+} from '../features/webhooks/webhook-endpoints.service.ts';
+import type { BreakerSnapshot } from '../integrations/resilience/circuit-breaker.ts';
+import type { AttemptObserver } from '../integrations/resilience/resilient-call.ts';
+import { createHttpWebhookSender } from '../integrations/webhooks/http-webhook-sender.ts';
+import { createSsrfGuard } from '../integrations/webhooks/ssrf-guard.ts';
+import { createWebhookCalls } from '../integrations/webhooks/webhook-calls.ts';
+import { registerTargetBreakerGauge } from '../metrics/integration-metrics.ts';
+import type { Shutdown } from './shutdown.ts';
+
+export interface Webhooks {
+  readonly endpoints: WebhookEndpointService;
+  readonly deliveries: WebhookDeliveryService;
+  /** One snapshot per delivery target, named `webhooks:<target>`. */
+  readBreakers(): readonly BreakerSnapshot[];
+}
+
+/** Endpoint management and signed delivery, with one breaker per delivery target. */
+export function createWebhooks(deps: {
+  readonly config: Config;
+  readonly db: Kysely<Database>;
+  readonly cursorCodec: CursorCodec;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly observer: AttemptObserver;
+  readonly shutdown: Shutdown;
+}): Webhooks {
+  const { config, db, logger } = deps;
+  const settings = config.integrations.webhooks;
+  const customerTargets = createSsrfGuard({ allowLoopback: settings.allowPrivateTargets });
+  // The operator's own endpoint may live on a private network; it is still never link-local.
+  const operatorTargets = createSsrfGuard({ allowLoopback: true });
+  const calls = createWebhookCalls(
+    { policy: config.integrations.resilience.webhooks },
+    { logger: logger.child({ integration: 'webhooks' }), observer: deps.observer },
+  );
+  registerTargetBreakerGauge(deps.metrics, () => calls.snapshots());
+  deps.shutdown.register('webhooks', async () => {
+    calls.shutdown();
+    await Promise.all([customerTargets.close(), operatorTargets.close()]);
+  });
+
+  return {
+    endpoints: createWebhookEndpointService({
+      db,
+      cursorCodec: deps.cursorCodec,
+      checkTargetUrl: customerTargets.checkUrl,
+    }),
+    deliveries: createWebhookDeliveryService({
+      db,
+      sender: createHttpWebhookSender({
+        customerDispatcher: customerTargets.dispatcher,
+        operatorDispatcher: operatorTargets.dispatcher,
+      }),
+      callFor: calls.callFor,
+      deploymentEndpoint: settings.deploymentEndpoint,
+      logger: logger.child({ component: 'webhooks' }),
+    }),
+    readBreakers: () =>
+      calls.snapshots().map((snapshot) => ({ ...snapshot, name: `webhooks:${snapshot.target}` })),
+  };
+}

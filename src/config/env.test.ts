@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './env.ts';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, listConfigVariables, loadConfig } from './env.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -147,5 +149,18 @@ describe(loadConfig.name, () => {
     expect(config.integrations.dns.cloudflare?.zoneId).toBe('0123456789abcdef0123456789abcdef');
     expect(config.integrations.geolocation.providers[0]?.name).toBe('ipstack');
     expect(config.integrations.ssl).toMatchObject({ accountEmail: 'ops@example.com' });
+  });
+
+  it('is documented: .env.example names every variable, and its values load', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    const documented = new Map(
+      [...example.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((match) => [
+        match[1] ?? '',
+        match[2] ?? '',
+      ]),
+    );
+
+    expect(listConfigVariables().filter((name) => !documented.has(name))).toEqual([]);
+    expect(() => loadConfig(Object.fromEntries(documented))).not.toThrow();
   });
 });

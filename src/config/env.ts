@@ -68,6 +68,11 @@ const envSchema = z.object({
   ...integrationsEnvShape,
 });
 
+/** Every environment variable the service reads (aliases aside). */
+export function listConfigVariables(): string[] {
+  return Object.keys(envSchema.shape);
+}
+
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
 /**

@@ -88,6 +88,17 @@ describe(loadConfig.name, () => {
     ).toContain('AUTH_JWT_SECRET');
   });
 
+  it('refuses private webhook targets in production', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: 'x'.repeat(40),
+        SIGNING_SECRET: 'y'.repeat(40),
+        WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
+      }),
+    ).toEqual(['WEBHOOKS_ALLOW_PRIVATE_TARGETS']);
+  });
+
   it('starts in production with its own secrets', () => {
     const config = loadConfig({
       NODE_ENV: 'production',

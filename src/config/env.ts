@@ -207,6 +207,12 @@ function crossFieldProblems(parsed: z.infer<typeof envSchema>): ConfigProblem[] 
       message: 'production needs its own secret of 32+ characters',
     });
   }
+  if (production && parsed.WEBHOOKS_ALLOW_PRIVATE_TARGETS) {
+    problems.push({
+      variable: 'WEBHOOKS_ALLOW_PRIVATE_TARGETS',
+      message: 'is for local development; production webhooks may reach public addresses only',
+    });
+  }
   return problems;
 }
 

@@ -105,6 +105,15 @@ async function runService(
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
+  // In the background: a storage outage at start must not keep the API from serving.
+  deps.adapters.storage.ensureBuckets().then(
+    () => {
+      logger.info('storage buckets ready');
+    },
+    (err: unknown) => {
+      logger.warn({ err }, 'storage buckets could not be checked; uploads will fail until then');
+    },
+  );
   if (role === 'all') {
     const outcome = await seedDemoData({ db: deps.database.db, portfolios: deps.portfolios });
     logger.info(outcome, 'seed checked');

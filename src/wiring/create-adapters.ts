@@ -11,6 +11,7 @@ import {
   type DomainVerifier,
 } from '../integrations/dns/domain-verification.ts';
 import { createLocalDns } from '../integrations/dns/local-dns.ts';
+import { createSiteRecords, type SiteRecords } from '../integrations/dns/site-records.ts';
 import type { EmailSender } from '../integrations/email/email.ts';
 import { createOutboxEmail } from '../integrations/email/outbox-email.ts';
 import { createResendEmail } from '../integrations/email/resend-email.ts';
@@ -39,6 +40,7 @@ import type { Shutdown } from './shutdown.ts';
 export interface Adapters {
   readonly storage: Storage;
   readonly dns: DnsProvider;
+  readonly siteRecords: SiteRecords;
   readonly domainVerifier: DomainVerifier;
   readonly certificates: CertificateIssuer;
   readonly acmeChallenges: AcmeChallengeStore;
@@ -167,12 +169,19 @@ export function createAdapters(deps: AdapterDeps): Adapters {
     redis: deps.redis,
     keyPrefix: `${deps.config.redis.keyPrefix}acme-challenge:`,
   });
+  const dns = createDns(deps);
   return {
     storage,
-    dns: createDns(deps),
+    dns,
+    siteRecords: createSiteRecords({
+      dns,
+      baseDomain: deps.config.sites.baseDomain,
+      target: deps.config.integrations.dns.siteTarget,
+    }),
     domainVerifier: createDomainVerifier({
       resolverAddress: deps.config.integrations.dns.resolverAddress,
-      call: deps.integrations.get('dns').call,
+      // Customers' broken nameservers must not open the breaker of our own DNS writes.
+      call: deps.integrations.addBreaker('dns', 'dns:verification').call,
     }),
     certificates: createCertificates(deps, storage, acmeChallenges),
     acmeChallenges,

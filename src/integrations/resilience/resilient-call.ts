@@ -104,6 +104,14 @@ async function runWithTimeout<T>(
   }
 }
 
+/**
+ * What an API caller may read. The vendor's own error (paths, hosts, response bodies) stays
+ * in `cause`, which is logged but never sent.
+ */
+function unavailableMessage(name: IntegrationName): string {
+  return `The ${name} service is unavailable right now; try again later.`;
+}
+
 /** Builds the breaker and the retrying, timed call for one integration. */
 export function createIntegration(
   name: IntegrationName,
@@ -149,16 +157,11 @@ export function createIntegration(
             },
             'integration attempt failed',
           );
-          // This failure opened the breaker: waiting to retry would only meet it open.
-          if (
-            breaker.snapshot().state === 'open' &&
-            !(err instanceof IntegrationUnavailableError)
-          ) {
-            throw new IntegrationUnavailableError(
-              name,
-              `${name} is unavailable (circuit opened)`,
-              err,
-            );
+          // This failure opened the breaker: waiting to retry would only meet it open. A
+          // caller fault (4xx) that lands while the breaker is open stays what it is.
+          const vendorFailed = outcome === 'failure' || outcome === 'timeout';
+          if (vendorFailed && breaker.snapshot().state === 'open') {
+            throw new IntegrationUnavailableError(name, unavailableMessage(name), err);
           }
           throw err;
         } finally {
@@ -169,7 +172,7 @@ export function createIntegration(
     ).catch((err: unknown) => {
       // Retries used up on a vendor failure: callers see one typed "unavailable" error.
       if (err instanceof IntegrationFailure && err.kind === 'retryable') {
-        throw new IntegrationUnavailableError(name, `${name} failed: ${err.message}`, err);
+        throw new IntegrationUnavailableError(name, unavailableMessage(name), err);
       }
       throw err;
     });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 
+import { UnavailableError } from '../../errors/app-error.ts';
 import type { AcmeChallengeStore } from './acme-challenge-store.ts';
 
 export interface RedisAcmeChallengeStoreOptions {
@@ -27,7 +28,14 @@ export function createRedisAcmeChallengeStore(
       await redis.set(keyOf(token), keyAuthorization, 'EX', ttlSeconds);
     },
     async find(token) {
-      return (await redis.get(keyOf(token))) ?? undefined;
+      try {
+        return (await redis.get(keyOf(token))) ?? undefined;
+      } catch (err) {
+        // The CA retries validation; tell it (and our logs) this is an outage, not a 500.
+        throw new UnavailableError('dependency.unavailable', 'Challenges cannot be read now.', {
+          cause: err,
+        });
+      }
     },
     async remove(token) {
       await redis.del(keyOf(token));

@@ -128,6 +128,30 @@ describe('circuit breaker (R-INT-6)', () => {
     expect(server.requests).toHaveLength(7);
   });
 
+  it('keeps a caller fault a caller fault when it lands while the breaker is open', async () => {
+    const { integration, get } = createProbe(
+      options({ breaker: { failuresToOpen: 1, resetAfterMs: 30_000 } }),
+    );
+    server.enqueue({ status: 404, delayMs: 150 }, { status: 500 });
+
+    const slowNotFound = get().catch((err: unknown) => err);
+    await sleep(20);
+    await get().catch(() => undefined);
+
+    expect(integration.breaker.snapshot().state).toBe('open');
+    const failure = await slowNotFound;
+    expect(failure).toBeInstanceOf(IntegrationFailure);
+    expect((failure as IntegrationFailure).kind).toBe('rejected');
+  });
+
+  it('reports a mean latency once calls have run', async () => {
+    const { integration, get } = createProbe(options());
+
+    await get();
+
+    expect(integration.breaker.snapshot().latencyMeanMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('starts counting again after a success', async () => {
     const { integration, get } = createProbe(options());
     server.enqueue(...Array.from({ length: 4 }, () => ({ status: 500 })), { status: 200 });

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 
 /** What the server does with the next request. */
 export type Script =
-  | { readonly status: number; readonly body?: string; readonly headers?: Record<string, string> }
+  | {
+      readonly status: number;
+      readonly body?: string;
+      readonly headers?: Record<string, string>;
+      /** Answer only after this long. */
+      readonly delayMs?: number;
+    }
   | { readonly hang: true };
 
 export interface RecordedRequest {
@@ -56,8 +62,18 @@ export async function startScriptedHttpServer(
         hanging.add(response);
         return;
       }
-      response.writeHead(script.status, { 'content-type': 'application/json', ...script.headers });
-      response.end(script.body ?? '');
+      const answer = () => {
+        response.writeHead(script.status, {
+          'content-type': 'application/json',
+          ...script.headers,
+        });
+        response.end(script.body ?? '');
+      };
+      if (script.delayMs === undefined) {
+        answer();
+      } else {
+        setTimeout(answer, script.delayMs);
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -235,6 +235,19 @@ describe('provider order and failover', () => {
   });
 });
 
+describe('provider pauses', () => {
+  it('are shared through Redis, so another process skips the paused provider too', async () => {
+    ipapi.setMode('quota');
+    await expect(failover().locate(GOOGLE_DNS)).resolves.toMatchObject({ source: 'ipstack' });
+    ipapi.setMode('normal');
+
+    const otherProcess = failover();
+    await expect(otherProcess.locate('9.9.9.9')).resolves.toMatchObject({ source: 'ipstack' });
+
+    expect(ipapi.requests).toHaveLength(1);
+  });
+});
+
 describe('the Redis cache', () => {
   it('answers a repeated lookup without any HTTP request, even from another process', async () => {
     await failover().locate(GOOGLE_DNS);

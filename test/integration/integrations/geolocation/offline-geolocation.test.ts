@@ -8,7 +8,7 @@ import {
   createOfflineGeolocation,
   defaultGeolocationDatabasePath,
 } from '../../../../src/integrations/geolocation/offline-geolocation.ts';
-import { GOOGLE_DNS, GOOGLE_DNS_V6 } from './geolocation-test-support.ts';
+import { GOOGLE_DNS } from './geolocation-test-support.ts';
 
 let directory: string;
 
@@ -28,7 +28,10 @@ describe(createOfflineGeolocation.name, () => {
       countryCode: 'US',
       source: 'offline',
     });
-    await expect(geolocation.locate(GOOGLE_DNS_V6)).resolves.toMatchObject({ countryCode: 'US' });
+    // RIPE NCC's own web server, in Amsterdam.
+    await expect(geolocation.locate('2001:67c:2e8:22::c100:68b')).resolves.toMatchObject({
+      countryCode: 'NL',
+    });
     await expect(geolocation.locate(`::ffff:${GOOGLE_DNS}`)).resolves.toMatchObject({
       countryCode: 'US',
     });

@@ -8,6 +8,7 @@ import {
   type IntegrationsConfig,
   integrationsEnvShape,
 } from './integrations-env.ts';
+import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
 
 /**
  * The development-only HS256 secret. `npm start` signs demo tokens with it; production
@@ -66,6 +67,7 @@ const envSchema = z.object({
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 
   ...integrationsEnvShape,
+  ...jobsEnvShape,
 });
 
 /** Every environment variable the service reads (aliases aside). */
@@ -155,6 +157,7 @@ export interface Config {
   };
   readonly signing: { readonly secret: string };
   readonly integrations: IntegrationsConfig;
+  readonly jobs: JobsConfig;
 }
 
 function withAliases(env: RawEnv): Record<string, string | undefined> {
@@ -242,7 +245,8 @@ export function loadConfig(env: RawEnv = process.env): Config {
   }
   const parsed = result.data;
   const integrations = buildIntegrationsConfig(parsed);
-  const problems = [...crossFieldProblems(parsed), ...integrations.problems];
+  const jobs = buildJobsConfig(parsed);
+  const problems = [...crossFieldProblems(parsed), ...integrations.problems, ...jobs.problems];
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -286,5 +290,6 @@ export function loadConfig(env: RawEnv = process.env): Config {
     },
     signing: { secret: parsed.SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET },
     integrations: integrations.config,
+    jobs: jobs.config,
   });
 }

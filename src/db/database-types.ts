@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 import type { DnsTables } from './tables/dns-tables.ts';
+import type { OutboxTables } from './tables/outbox-tables.ts';
 import type { WebhooksTables } from './tables/webhooks-tables.ts';
 
 /** A timestamptz: read as Date, written as Date or ISO string, filled by a default when omitted. */
@@ -82,7 +83,7 @@ export interface PortfolioVersionsTable {
 }
 
 /** Every table; integrations keep their own table types in `tables/`. */
-export interface Database extends DnsTables, WebhooksTables {
+export interface Database extends DnsTables, OutboxTables, WebhooksTables {
   users: UsersTable;
   templates: TemplatesTable;
   portfolios: PortfoliosTable;

@@ -7,11 +7,11 @@ import { type Config, ConfigError, loadConfig, loadEnvFiles } from '../config/en
 import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_USER, seedDemoData } from '../features/demo/seed-demo-data.ts';
 import { signDevelopmentToken } from '../http/auth/sign-development-token.ts';
-import { JOB_CATALOG, listQueues } from '../jobs/job-catalog.ts';
 import { SCHEDULE_CATALOG } from '../schedules/schedule-catalog.ts';
 import { createDeps, type Deps } from '../wiring/create-deps.ts';
 import { createLogger } from '../wiring/create-logger.ts';
 import { startHttpServer } from '../wiring/start-http-server.ts';
+import { startJobProcessing } from '../wiring/start-job-processing.ts';
 
 const ROLES = ['serve', 'work', 'schedule', 'migrate', 'all', 'token'] as const;
 type Role = (typeof ROLES)[number];
@@ -85,11 +85,6 @@ async function printBanner(deps: Deps): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
-function startIdleRole(deps: Deps, role: 'work' | 'schedule'): void {
-  const count = role === 'work' ? listQueues(JOB_CATALOG).length : SCHEDULE_CATALOG.length;
-  deps.logger.info({ role, count }, role === 'work' ? 'queues consumed' : 'schedules installed');
-}
-
 async function runService(
   role: Exclude<Role, 'migrate' | 'token'>,
   config: Config,
@@ -119,10 +114,11 @@ async function runService(
     logger.info(outcome, 'seed checked');
   }
   if (role === 'all' || role === 'work') {
-    startIdleRole(deps, 'work');
+    startJobProcessing(deps);
   }
   if (role === 'all' || role === 'schedule') {
-    startIdleRole(deps, 'schedule');
+    // The maintenance schedules arrive with their issue; the role already starts and stops.
+    deps.logger.info({ count: SCHEDULE_CATALOG.length }, 'schedules installed');
   }
   if (role === 'all' || role === 'serve') {
     await startHttpServer(deps);

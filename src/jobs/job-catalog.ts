@@ -1,23 +1,75 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
-/** What every background job declares once: where it runs, what it takes, how it retries. */
-export interface JobDefinition<Payload> {
-  readonly queue: string;
-  readonly payload: z.ZodType<Payload>;
-  readonly attempts: number;
-  readonly backoff: { readonly type: 'exponential' | 'fixed'; readonly delayMs: number };
-  readonly concurrency: number;
+/** Queues by workload profile; each gets one Worker per `work` process (R-JOB-13). */
+export const QUEUE_NAMES = ['deployments', 'pdf', 'webhooks'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** BullMQ's retention: keep at most `count` jobs, none older than `ageSeconds`. */
+export interface JobRetention {
+  readonly ageSeconds: number;
+  readonly count: number;
 }
 
-/**
- * Job name (`area.action`) → definition. The single source of truth for producers and
- * workers; deployments and PDF exports arrive with their handlers.
- */
-export const JOB_CATALOG = {} as const satisfies Readonly<Record<string, JobDefinition<unknown>>>;
+/** What every background job declares once: where it runs, what it takes, how it retries. */
+export interface JobDefinition<Payload extends z.ZodType = z.ZodType> {
+  readonly queue: QueueName;
+  /**
+   * Checked when the job is added and again when a worker takes it, so it must accept its
+   * own output: plain objects, no transforms.
+   */
+  readonly payload: Payload;
+  /** Total tries, the first included: 4 means 3 retries. */
+  readonly attempts: number;
+  /** Exponential waits `delayMs × 2^(retry − 1)`: 2 s, 4 s, 8 s for 2000. */
+  readonly backoff: { readonly type: 'exponential' | 'fixed'; readonly delayMs: number };
+  /** Trimming of finished jobs so Redis memory stays flat; history lives in PostgreSQL. */
+  readonly keepCompleted: JobRetention;
+  readonly keepFailed: JobRetention;
+}
 
-export type JobName = keyof typeof JOB_CATALOG;
+export type JobCatalog = Readonly<Record<string, JobDefinition>>;
+export type JobNameOf<C extends JobCatalog> = keyof C & string;
+/** What a producer passes (before zod defaults and transforms). */
+export type JobInputOf<C extends JobCatalog, N extends JobNameOf<C>> = z.input<C[N]['payload']>;
+/** What a handler receives (after parsing). */
+export type JobPayloadOf<C extends JobCatalog, N extends JobNameOf<C>> = z.output<C[N]['payload']>;
+
+const HOUR_SECONDS = 60 * 60;
+
+/** A day or the last 1000 completed jobs; a week or the last 5000 failed ones. */
+export const DEFAULT_RETENTION = {
+  keepCompleted: { ageSeconds: 24 * HOUR_SECONDS, count: 1_000 },
+  keepFailed: { ageSeconds: 7 * 24 * HOUR_SECONDS, count: 5_000 },
+} as const satisfies Pick<JobDefinition, 'keepCompleted' | 'keepFailed'>;
+
+/**
+ * Job name (`area.action`) → definition: the single source of truth for producers, the
+ * outbox and workers. Adding an entry makes `JobHandlers` demand its handler. Deployments
+ * (`deployment.run`, queue deployments) and PDF exports (`export.render`, queue pdf) join here
+ * with their features.
+ */
+export const JOB_CATALOG = {
+  /** Sends one recorded webhook delivery; the delivery id keeps runs for it single. */
+  'webhook.deliver': {
+    queue: 'webhooks',
+    payload: z.object({ deliveryId: z.uuid() }),
+    // The delivery service already retries each send 3 times within a run; these retries
+    // cover an open breaker ("deferred"), so they start after the breaker's reset.
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 30_000 },
+    ...DEFAULT_RETENTION,
+  },
+} as const satisfies JobCatalog;
+
+export type DefaultJobCatalog = typeof JOB_CATALOG;
+export type JobName = JobNameOf<DefaultJobCatalog>;
 
 /** The queues the `work` role must consume, each once. */
-export function listQueues(catalog: Readonly<Record<string, JobDefinition<unknown>>>): string[] {
+export function listQueues(catalog: JobCatalog): QueueName[] {
   return [...new Set(Object.values(catalog).map((definition) => definition.queue))].sort();
+}
+
+/** A catalog's definition by a name read at run time (outbox rows, jobs taken from Redis). */
+export function findJobDefinition(catalog: JobCatalog, name: string): JobDefinition | undefined {
+  return Object.hasOwn(catalog, name) ? catalog[name] : undefined;
 }

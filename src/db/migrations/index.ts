@@ -3,6 +3,7 @@ import type { Migration } from 'kysely';
 import * as createCoreTables from './0001-create-core-tables.ts';
 import * as createDnsRecords from './0002-create-dns-records.ts';
 import * as createWebhooks from './0003-create-webhooks.ts';
+import * as createOutbox from './0004-create-outbox.ts';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the build output and
@@ -12,4 +13,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-create-core-tables': createCoreTables,
   '0002-create-dns-records': createDnsRecords,
   '0003-create-webhooks': createWebhooks,
+  '0004-create-outbox': createOutbox,
 };

@@ -104,14 +104,20 @@ describe('cli start-up', () => {
       HOST: '127.0.0.1',
       DATABASE_URL: serverUrl(database),
       SHUTDOWN_GRACE_MS: '5000',
+      JOBS_SHUTDOWN_GRACE_MS: '2000',
     });
     let output = '';
-    const listening = new Promise<void>((resolve) => {
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const listening = new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('API docs')) {
           resolve();
         }
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`serve exited early with ${String(code)}: ${errors}`));
       });
     });
     await listening;

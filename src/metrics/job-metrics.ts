@@ -1,0 +1,31 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+import type { JobObserver } from '../jobs/job-handler.ts';
+
+/** Job runs by name and outcome, and their durations (R-JOB-14). */
+export function createJobMetrics(registry: Registry): JobObserver {
+  const runs = new Counter({
+    name: 'rolerabbit_job_runs_total',
+    help: 'Job runs by job name and outcome (completed, retrying, failed)',
+    labelNames: ['job', 'queue', 'outcome'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'rolerabbit_job_duration_seconds',
+    help: 'Duration of one job run',
+    labelNames: ['job', 'queue'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  return {
+    onCompleted(event) {
+      runs.inc({ job: event.jobName, queue: event.queue, outcome: 'completed' });
+      duration.observe({ job: event.jobName, queue: event.queue }, event.durationMs / 1000);
+    },
+    onFailed(event) {
+      const outcome = event.willRetry ? 'retrying' : 'failed';
+      runs.inc({ job: event.jobName, queue: event.queue, outcome });
+      duration.observe({ job: event.jobName, queue: event.queue }, event.durationMs / 1000);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 import type { Database, PortfolioRow, PortfolioVersionRow } from '../../db/database-types.ts';
+import { type NewestFirstKey, pageNewestFirst } from '../../db/query/newest-first.ts';
 import type { PageQuery } from '../../db/query/paginate.ts';
 import type {
   Portfolio,
@@ -182,33 +183,19 @@ export async function softDeletePortfolio(db: Db, ownerId: string, id: string): 
   return result.numUpdatedRows > 0n;
 }
 
-export interface PortfolioListKey {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
 export async function listPortfolioSummaries(
   db: Db,
   ownerId: string,
-  query: PageQuery<PortfolioListKey>,
+  query: PageQuery<NewestFirstKey>,
 ): Promise<PortfolioSummary[]> {
-  let builder = db
-    .selectFrom('portfolios')
-    .select(SUMMARY_COLUMNS)
-    .where('owner_id', '=', ownerId)
-    .where('deleted_at', 'is', null);
-  if (query.after !== undefined) {
-    const { createdAt, id } = query.after;
-    builder = builder.where(
-      sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`,
-    );
-  }
-  const rows = await builder
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit)
-    .offset(query.offset)
-    .execute();
+  const rows = await pageNewestFirst(
+    db
+      .selectFrom('portfolios')
+      .select(SUMMARY_COLUMNS)
+      .where('owner_id', '=', ownerId)
+      .where('deleted_at', 'is', null),
+    query,
+  ).execute();
   return rows.map(toSummary);
 }
 

@@ -5,6 +5,11 @@ import { z } from 'zod';
 
 import type { Database } from '../../db/database-types.ts';
 import type { CursorCodec } from '../../db/query/cursor-codec.ts';
+import {
+  type NewestFirstKey,
+  newestFirstKeyOf,
+  newestFirstKeySchema,
+} from '../../db/query/newest-first.ts';
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
 import { findTemplate } from '../templates/templates.repository.ts';
@@ -163,9 +168,9 @@ export function createPortfolioService(deps: {
     getPortfolio: requirePortfolio,
 
     listPortfolios(ownerId, page) {
-      return paginate(page, cursorCodec, {
-        keySchema: z.object({ createdAt: z.iso.datetime(), id: z.uuid() }),
-        keyOf: (portfolio) => ({ createdAt: portfolio.createdAt.toISOString(), id: portfolio.id }),
+      return paginate<PortfolioSummary, NewestFirstKey>(page, cursorCodec, {
+        keySchema: newestFirstKeySchema,
+        keyOf: newestFirstKeyOf,
         fetch: (query) => listPortfolioSummaries(db, ownerId, query),
         count: () => countPortfolios(db, ownerId),
       });

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
+import { type NewestFirstKey, pageNewestFirst } from '../../db/query/newest-first.ts';
 import type { PageQuery } from '../../db/query/paginate.ts';
 import type {
   WebhookDeliveriesTable,
@@ -150,32 +151,18 @@ export async function settleDelivery(db: Db, id: string, outcome: DeliveryOutcom
     .execute();
 }
 
-export interface DeliveryListKey {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
 export async function listEndpointDeliveries(
   db: Db,
   endpointId: string,
-  query: PageQuery<DeliveryListKey>,
+  query: PageQuery<NewestFirstKey>,
 ): Promise<WebhookDeliverySummary[]> {
-  let builder = db
-    .selectFrom('webhook_deliveries')
-    .select(SUMMARY_COLUMNS)
-    .where('endpoint_id', '=', endpointId);
-  if (query.after !== undefined) {
-    const { createdAt, id } = query.after;
-    builder = builder.where(
-      sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`,
-    );
-  }
-  const rows = await builder
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit)
-    .offset(query.offset)
-    .execute();
+  const rows = await pageNewestFirst(
+    db
+      .selectFrom('webhook_deliveries')
+      .select(SUMMARY_COLUMNS)
+      .where('endpoint_id', '=', endpointId),
+    query,
+  ).execute();
   return rows.map(toSummary);
 }
 

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
+import { type NewestFirstKey, pageNewestFirst } from '../../db/query/newest-first.ts';
 import type { PageQuery } from '../../db/query/paginate.ts';
 import type { WebhookEndpointsTable } from '../../db/tables/webhooks-tables.ts';
 import type { WebhookEndpoint, WebhookEndpointWithSecret } from './webhook.types.ts';
@@ -135,32 +136,15 @@ export async function deleteEndpoint(db: Db, ownerId: string, id: string): Promi
   return result.numDeletedRows > 0n;
 }
 
-export interface EndpointListKey {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
 export async function listEndpoints(
   db: Db,
   ownerId: string,
-  query: PageQuery<EndpointListKey>,
+  query: PageQuery<NewestFirstKey>,
 ): Promise<WebhookEndpoint[]> {
-  let builder = db
-    .selectFrom('webhook_endpoints')
-    .select(PUBLIC_COLUMNS)
-    .where('owner_id', '=', ownerId);
-  if (query.after !== undefined) {
-    const { createdAt, id } = query.after;
-    builder = builder.where(
-      sql<boolean>`(created_at, id) < (${createdAt}::timestamptz, ${id}::uuid)`,
-    );
-  }
-  const rows = await builder
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit)
-    .offset(query.offset)
-    .execute();
+  const rows = await pageNewestFirst(
+    db.selectFrom('webhook_endpoints').select(PUBLIC_COLUMNS).where('owner_id', '=', ownerId),
+    query,
+  ).execute();
   return rows.map(toEndpoint);
 }
 

@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 
 import type { Database } from '../../db/database-types.ts';
 import type { CursorCodec } from '../../db/query/cursor-codec.ts';
+import {
+  type NewestFirstKey,
+  newestFirstKeyOf,
+  newestFirstKeySchema,
+} from '../../db/query/newest-first.ts';
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
 import { generateWebhookSecret } from '../../integrations/webhooks/standard-webhook-signer.ts';
 import {
@@ -66,12 +70,6 @@ function normaliseEvents(events: readonly string[]): string[] {
   return events.includes(ALL_WEBHOOK_EVENTS) ? [ALL_WEBHOOK_EVENTS] : [...new Set(events)];
 }
 
-const listKeySchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-const listKeyOf = (row: { readonly createdAt: Date; readonly id: string }) => ({
-  createdAt: row.createdAt.toISOString(),
-  id: row.id,
-});
-
 export function createWebhookEndpointService(deps: {
   readonly db: Db;
   readonly cursorCodec: CursorCodec;
@@ -109,9 +107,9 @@ export function createWebhookEndpointService(deps: {
     },
 
     listEndpoints(ownerId, page) {
-      return paginate<WebhookEndpoint, z.infer<typeof listKeySchema>>(page, cursorCodec, {
-        keySchema: listKeySchema,
-        keyOf: listKeyOf,
+      return paginate<WebhookEndpoint, NewestFirstKey>(page, cursorCodec, {
+        keySchema: newestFirstKeySchema,
+        keyOf: newestFirstKeyOf,
         fetch: (query) => listEndpoints(db, ownerId, query),
         count: () => countEndpoints(db, ownerId),
       });
@@ -155,9 +153,9 @@ export function createWebhookEndpointService(deps: {
 
     async listDeliveries(ownerId, id, page) {
       await requireEndpoint(ownerId, id);
-      return paginate<WebhookDeliverySummary, z.infer<typeof listKeySchema>>(page, cursorCodec, {
-        keySchema: listKeySchema,
-        keyOf: listKeyOf,
+      return paginate<WebhookDeliverySummary, NewestFirstKey>(page, cursorCodec, {
+        keySchema: newestFirstKeySchema,
+        keyOf: newestFirstKeyOf,
         fetch: (query) => listEndpointDeliveries(db, id, query),
         count: () => countEndpointDeliveries(db, id),
       });

@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 
+import { createSampleProse } from '../../../test/support/pdf-sample-portfolio.ts';
 import { installPageFrame, PDF_PAGE_MARGINS } from './pdf-page-frame.ts';
 import { resolvePdfPalette, toPdfColourOperands } from './pdf-palette.ts';
-import { createSampleProse } from './pdf-sample-portfolio.ts';
 import { createPdfPen, PDF_TEXT_STYLES } from './pdf-typography.ts';
 
 const palette = resolvePdfPalette({

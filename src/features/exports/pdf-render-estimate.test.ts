@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { createSamplePortfolio } from '../../../test/support/pdf-sample-portfolio.ts';
 import { type PortfolioContent, portfolioContentSchema } from '../portfolios/portfolio-content.ts';
 import {
   estimatePdfRenderMs,
@@ -8,7 +9,6 @@ import {
   shouldRenderInRequest,
 } from './pdf-render-estimate.ts';
 import { renderPortfolioPdf } from './pdf-renderer.ts';
-import { createSamplePortfolio } from './pdf-sample-portfolio.ts';
 
 const PALETTE = { background: '#ffffff', text: '#111111', muted: '#555555', accent: '#b3261e' };
 

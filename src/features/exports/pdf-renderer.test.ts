@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 
+import { createSamplePortfolio } from '../../../test/support/pdf-sample-portfolio.ts';
 import type { TemplatePaletteColumn } from '../../db/database-types.ts';
 import type { PortfolioContent } from '../portfolios/portfolio-content.ts';
 import { toPdfColourOperands } from './pdf-palette.ts';
@@ -12,7 +13,6 @@ import {
   renderPortfolioPdf,
   type RenderPortfolioPdfOptions,
 } from './pdf-renderer.ts';
-import { createSamplePortfolio } from './pdf-sample-portfolio.ts';
 
 const PALETTE: TemplatePaletteColumn = {
   background: '#fff7ed',

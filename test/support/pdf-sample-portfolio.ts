@@ -1,4 +1,4 @@
-import type { PortfolioContent } from '../portfolios/portfolio-content.ts';
+import type { PortfolioContent } from '../../src/features/portfolios/portfolio-content.ts';
 
 export interface SamplePortfolioOptions {
   /** @defaultValue 3 */

@@ -19,6 +19,7 @@ import {
   type CertificateIssuer,
   describeChain,
   type IssuedCertificate,
+  leafChainRef,
   leafKeyRef,
 } from './certificate-authority.ts';
 import { assertCertificateHostname } from './certificate-hostname.ts';
@@ -189,7 +190,9 @@ export function createAcmeCertificateAuthority(
     const keyRef = leafKeyRef(hostname, described.serialNumber);
     scope.signal.throwIfAborted();
     await putPem(storage, keyRef.key, keyPem.toString('utf8'));
-    return { ...described, keyRef };
+    const chainRef = leafChainRef(hostname, described.serialNumber);
+    await putPem(storage, chainRef.key, described.certificateChainPem);
+    return { ...described, keyRef, chainRef };
   }
 
   return {

@@ -10,6 +10,8 @@ export interface IssuedCertificate {
   readonly hostname: string;
   /** The leaf first, then its issuers, as PEM blocks. */
   readonly certificateChainPem: string;
+  /** Where the same chain is kept, so any process can serve or renew it later. */
+  readonly chainRef: PrivateKeyRef;
   readonly keyRef: PrivateKeyRef;
   readonly notBefore: Date;
   readonly notAfter: Date;
@@ -41,6 +43,10 @@ export function leafKeyRef(hostname: string, serialNumber: string): PrivateKeyRe
   return { bucket: 'certificates', key: `${hostname}/${serialNumber}.key.pem` };
 }
 
+export function leafChainRef(hostname: string, serialNumber: string): PrivateKeyRef {
+  return { bucket: 'certificates', key: `${hostname}/${serialNumber}.chain.pem` };
+}
+
 /** The PEM blocks of a chain, in order. */
 export function splitPemChain(chainPem: string): string[] {
   return chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -50,7 +56,7 @@ export function splitPemChain(chainPem: string): string[] {
 export function describeChain(
   hostname: string,
   chainPem: string,
-): Omit<IssuedCertificate, 'keyRef'> {
+): Omit<IssuedCertificate, 'keyRef' | 'chainRef'> {
   const [leafPem] = splitPemChain(chainPem);
   if (leafPem === undefined) {
     throw new Error('the certificate chain holds no certificate');

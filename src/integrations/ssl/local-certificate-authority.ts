@@ -11,6 +11,7 @@ import {
   type CertificateIssuer,
   describeChain,
   type IssuedCertificate,
+  leafChainRef,
   leafKeyRef,
 } from './certificate-authority.ts';
 import { assertCertificateHostname } from './certificate-hostname.ts';
@@ -169,7 +170,9 @@ export function createLocalCertificateAuthority(
     const keyRef = leafKeyRef(hostname, described.serialNumber);
     signal.throwIfAborted();
     await putPem(storage, keyRef.key, await privateKeyPem(keys.privateKey));
-    return { ...described, keyRef };
+    const chainRef = leafChainRef(hostname, described.serialNumber);
+    await putPem(storage, chainRef.key, described.certificateChainPem);
+    return { ...described, keyRef, chainRef };
   }
 
   return {

@@ -159,7 +159,10 @@ describe(createAcmeCertificateAuthority.name, () => {
     expect(storage.readText('certificates', accountKeys[0]!)).toBe(accountKey);
     expect(renewed.serialNumber).not.toBe(first.serialNumber);
     expect(storage.keys('certificates')).toEqual(
-      [accountKeys[0]!, first.keyRef.key, renewed.keyRef.key].sort(),
+      [
+        accountKeys[0]!,
+        ...[first, renewed].flatMap((issued) => [issued.keyRef.key, issued.chainRef.key]),
+      ].sort(),
     );
   });
 

@@ -70,6 +70,7 @@ describe(createLocalCertificateAuthority.name, () => {
 
     const issued = await authority.issueCertificate('keys.example.com');
 
+    expect(storage.readText('certificates', issued.chainRef.key)).toBe(issued.certificateChainPem);
     expect(issued.keyRef).toEqual({
       bucket: 'certificates',
       key: `keys.example.com/${issued.serialNumber}.key.pem`,
@@ -129,7 +130,10 @@ describe(createLocalCertificateAuthority.name, () => {
     expect(chainOf(renewed).ca.fingerprint256).toBe(chainOf(first).ca.fingerprint256);
     expect(renewed.serialNumber).not.toBe(first.serialNumber);
     expect(storage.keys('certificates')).toEqual(
-      [LOCAL_CA_OBJECT_KEY, first.keyRef.key, renewed.keyRef.key, second.keyRef.key].sort(),
+      [
+        LOCAL_CA_OBJECT_KEY,
+        ...[first, renewed, second].flatMap((issued) => [issued.keyRef.key, issued.chainRef.key]),
+      ].sort(),
     );
   });
 

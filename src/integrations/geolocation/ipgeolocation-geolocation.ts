@@ -2,10 +2,9 @@ import { z } from 'zod';
 
 import { IntegrationFailure } from '../resilience/integration-errors.ts';
 import type { ResilientCall } from '../resilience/resilient-call.ts';
-import { requestVendorJson } from '../vendor-http/request-vendor.ts';
 import type { GeoLocation, Geolocation } from './geolocation.ts';
 import { publicAddressOf } from './ip-address.ts';
-import { quotaExhausted, RATE_LIMIT_COOL_DOWN_MS } from './quota-exhausted.ts';
+import { requestProviderJson } from './quota-exhausted.ts';
 import { toGeoLocation } from './to-geo-location.ts';
 
 export interface IpgeolocationGeolocationOptions {
@@ -48,20 +47,14 @@ export function createIpgeolocationGeolocation(
         async (signal): Promise<GeoLocation | undefined> => {
           let answer: z.infer<typeof ipgeolocationAnswer>;
           try {
-            answer = await requestVendorJson('geolocation', url, { signal }, ipgeolocationAnswer);
+            answer = await requestProviderJson(SOURCE, url, signal, ipgeolocationAnswer);
           } catch (err) {
-            if (err instanceof IntegrationFailure && err.status !== undefined) {
-              if (UNKNOWN_ADDRESS_STATUSES.has(err.status)) {
-                return undefined;
-              }
-              if (err.status === 429) {
-                throw quotaExhausted(
-                  SOURCE,
-                  err.message,
-                  err.retryAfterMs ?? RATE_LIMIT_COOL_DOWN_MS,
-                  err,
-                );
-              }
+            if (
+              err instanceof IntegrationFailure &&
+              err.status !== undefined &&
+              UNKNOWN_ADDRESS_STATUSES.has(err.status)
+            ) {
+              return undefined;
             }
             throw err;
           }

@@ -2,10 +2,9 @@ import { z } from 'zod';
 
 import { IntegrationFailure } from '../resilience/integration-errors.ts';
 import type { ResilientCall } from '../resilience/resilient-call.ts';
-import { requestVendorJson } from '../vendor-http/request-vendor.ts';
 import type { GeoLocation, Geolocation } from './geolocation.ts';
 import { publicAddressOf } from './ip-address.ts';
-import { QUOTA_COOL_DOWN_MS, quotaExhausted, RATE_LIMIT_COOL_DOWN_MS } from './quota-exhausted.ts';
+import { QUOTA_COOL_DOWN_MS, quotaExhausted, requestProviderJson } from './quota-exhausted.ts';
 import { toGeoLocation } from './to-geo-location.ts';
 
 export interface IpstackGeolocationOptions {
@@ -68,20 +67,7 @@ export function createIpstackGeolocation(options: IpstackGeolocationOptions): Ge
       // A validated address holds only hex digits, dots and colons, all legal in a path.
       const url = `${base}/${address}?access_key=${key}`;
       return options.call('ipstack.locate', async (signal): Promise<GeoLocation | undefined> => {
-        let answer: z.infer<typeof ipstackAnswer>;
-        try {
-          answer = await requestVendorJson('geolocation', url, { signal }, ipstackAnswer);
-        } catch (err) {
-          if (err instanceof IntegrationFailure && err.status === 429) {
-            throw quotaExhausted(
-              SOURCE,
-              err.message,
-              err.retryAfterMs ?? RATE_LIMIT_COOL_DOWN_MS,
-              err,
-            );
-          }
-          throw err;
-        }
+        const answer = await requestProviderJson(SOURCE, url, signal, ipstackAnswer);
         if ('success' in answer) {
           throwUnlessUnknownAddress(answer);
           return undefined;

@@ -1,4 +1,7 @@
+import type { z } from 'zod';
+
 import { IntegrationFailure } from '../resilience/integration-errors.ts';
+import { requestVendorJson } from '../vendor-http/request-vendor.ts';
 
 /** How long a provider sits out after saying its plan's quota is used up. */
 export const QUOTA_COOL_DOWN_MS = 60 * 60 * 1000;
@@ -23,4 +26,24 @@ export function quotaExhausted(
     retryAfterMs,
     cause,
   });
+}
+
+/**
+ * A provider's JSON request in which HTTP 429 means "our plan is throttled: skip this
+ * provider for a while", not a vendor outage.
+ */
+export async function requestProviderJson<T>(
+  provider: string,
+  url: string,
+  signal: AbortSignal,
+  schema: z.ZodType<T>,
+): Promise<T> {
+  try {
+    return await requestVendorJson('geolocation', url, { signal }, schema);
+  } catch (err) {
+    if (err instanceof IntegrationFailure && err.status === 429) {
+      throw quotaExhausted(provider, err.message, err.retryAfterMs ?? RATE_LIMIT_COOL_DOWN_MS, err);
+    }
+    throw err;
+  }
 }

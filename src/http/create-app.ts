@@ -18,7 +18,7 @@ import { createAllowedMethodsLookup } from './middleware/method-not-allowed.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { createProblem, problemResponse } from './problem.ts';
 import { acmeChallengeRoutes } from './routes/acme-challenge.routes.ts';
-import { adminRoutes } from './routes/admin.routes.ts';
+import { adminRoutes, type QueueCountsByName } from './routes/admin.routes.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.ts';
 import { meRoutes } from './routes/me.routes.ts';
@@ -40,6 +40,8 @@ export interface AppDeps {
   readonly metrics: Registry;
   /** Every breaker's state, for admins. */
   readonly readBreakers: () => readonly BreakerSnapshot[];
+  /** Jobs per queue and state, for admins. */
+  readonly readQueueCounts: () => Promise<QueueCountsByName>;
   /** Serves signed links to stored objects (local storage driver). */
   readonly storage: { readonly storage: Storage; readonly signingSecret: string };
   readonly acmeChallenges: AcmeChallengeStore;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 import type { JobObserver } from '../jobs/job-handler.ts';
 
@@ -28,4 +28,29 @@ export function createJobMetrics(registry: Registry): JobObserver {
       duration.observe({ job: event.jobName, queue: event.queue }, event.durationMs / 1000);
     },
   };
+}
+
+/** Jobs per queue and state, read from Redis at scrape time; skipped while Redis is down. */
+export function registerQueueGauge(
+  registry: Registry,
+  readCounts: () => Promise<Readonly<Record<string, Readonly<Record<string, number>>>>>,
+): void {
+  new Gauge({
+    name: 'rolerabbit_queue_jobs',
+    help: 'Jobs in each queue by state (waiting, active, delayed, failed, completed)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        for (const [queue, counts] of Object.entries(await readCounts())) {
+          for (const [state, count] of Object.entries(counts)) {
+            this.set({ queue, state }, count);
+          }
+        }
+      } catch {
+        // The scrape still answers; the queue series are just absent while Redis is down.
+        this.reset();
+      }
+    },
+  });
 }

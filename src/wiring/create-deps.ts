@@ -20,7 +20,10 @@ import type { WebhookDeliveryService } from '../features/webhooks/webhook-delive
 import type { WebhookEndpointService } from '../features/webhooks/webhook-endpoints.service.ts';
 import { createTokenVerifier } from '../http/auth/token-verifier.ts';
 import type { AppDeps } from '../http/create-app.ts';
+import { createBullConnection } from '../jobs/create-bull-connection.ts';
+import { createQueueMonitor } from '../jobs/queue-monitor.ts';
 import { createMetricsRegistry } from '../metrics/create-metrics-registry.ts';
+import { registerQueueGauge } from '../metrics/job-metrics.ts';
 import { createRedisClient } from '../redis/create-redis-client.ts';
 import { type Adapters, createAdapters } from './create-adapters.ts';
 import { createIntegrations, type Integrations } from './create-integrations.ts';
@@ -90,6 +93,18 @@ export function createDeps(config: Config, logger: Logger): Deps {
     shutdown,
   });
 
+  const queueMonitor = createQueueMonitor({
+    connection: createBullConnection({
+      url: config.redis.url,
+      role: 'producer',
+      logger,
+      commandTimeoutMs: config.jobs.addTimeoutMs,
+    }),
+    prefix: config.jobs.prefix,
+  });
+  shutdown.register('queue-monitor', () => queueMonitor.close());
+  registerQueueGauge(metrics, () => queueMonitor.counts());
+
   const cursorCodec = createCursorCodec(config.signing.secret);
   const portfolios = createPortfolioService({ db: database.db, cursorCodec });
   const templates = createTemplateService({ db: database.db, cursorCodec });
@@ -120,6 +135,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     webhookEndpoints: webhooks.endpoints,
     metrics,
     readBreakers: () => [...integrations.readBreakers(), ...webhooks.readBreakers()],
+    readQueueCounts: () => queueMonitor.counts(),
     storage: { storage: adapters.storage, signingSecret: config.signing.secret },
     acmeChallenges: adapters.acmeChallenges,
   };

@@ -35,8 +35,51 @@ const listIntegrations = createRoute({
   },
 });
 
-export function adminRoutes(deps: { readonly readBreakers: () => readonly BreakerSnapshot[] }) {
-  return createRouter().openapi(listIntegrations, (c) =>
+const queueCountsSchema = z
+  .object({
+    queue: z.string(),
+    waiting: z.int(),
+    active: z.int(),
+    delayed: z.int(),
+    failed: z.int(),
+    completed: z.int(),
+  })
+  .openapi('QueueCounts');
+
+const listQueues = createRoute({
+  method: 'get',
+  path: '/admin/queues',
+  tags: ['Admin'],
+  security: [{ bearerAuth: [] }],
+  summary: 'Jobs in each background queue by state',
+  middleware: [requireAdmin()] as const,
+  responses: {
+    200: jsonResponse('One entry per queue', z.object({ data: z.array(queueCountsSchema) })),
+    401: problemResponses[401],
+    403: { description: 'Not an administrator', content: problemResponses[401].content },
+  },
+});
+
+export type QueueCountsByName = Readonly<
+  Record<
+    string,
+    Readonly<Record<'waiting' | 'active' | 'delayed' | 'failed' | 'completed', number>>
+  >
+>;
+
+export function adminRoutes(deps: {
+  readonly readBreakers: () => readonly BreakerSnapshot[];
+  readonly readQueueCounts: () => Promise<QueueCountsByName>;
+}) {
+  const router = createRouter();
+  router.openapi(listQueues, async (c) => {
+    const counts = await deps.readQueueCounts();
+    return c.json(
+      { data: Object.entries(counts).map(([queue, byState]) => ({ queue, ...byState })) },
+      200,
+    );
+  });
+  return router.openapi(listIntegrations, (c) =>
     c.json(
       {
         data: deps.readBreakers().map((snapshot) => ({

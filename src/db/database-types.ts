@@ -1,6 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
+import type { DeploymentsTables } from './tables/deployments-tables.ts';
 import type { DnsTables } from './tables/dns-tables.ts';
+import type { ExportsTables } from './tables/exports-tables.ts';
 import type { OutboxTables } from './tables/outbox-tables.ts';
 import type { WebhooksTables } from './tables/webhooks-tables.ts';
 
@@ -65,6 +67,8 @@ export interface PortfoliosTable {
   is_published: Generated<boolean>;
   published_at: NullableTimestamp;
   version: Generated<number>;
+  /** The deployment served at the portfolio's hosts; switched atomically on success. */
+  live_deployment_id: ColumnType<string | null, string | null | undefined, string | null>;
   deleted_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -83,7 +87,8 @@ export interface PortfolioVersionsTable {
 }
 
 /** Every table; integrations keep their own table types in `tables/`. */
-export interface Database extends DnsTables, OutboxTables, WebhooksTables {
+export interface Database
+  extends DeploymentsTables, DnsTables, ExportsTables, OutboxTables, WebhooksTables {
   users: UsersTable;
   templates: TemplatesTable;
   portfolios: PortfoliosTable;

@@ -4,6 +4,8 @@ import * as createCoreTables from './0001-create-core-tables.ts';
 import * as createDnsRecords from './0002-create-dns-records.ts';
 import * as createWebhooks from './0003-create-webhooks.ts';
 import * as createOutbox from './0004-create-outbox.ts';
+import * as createDeployments from './0005-create-deployments.ts';
+import * as createExports from './0006-create-exports.ts';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the build output and
@@ -14,4 +16,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-create-dns-records': createDnsRecords,
   '0003-create-webhooks': createWebhooks,
   '0004-create-outbox': createOutbox,
+  '0005-create-deployments': createDeployments,
+  '0006-create-exports': createExports,
 };

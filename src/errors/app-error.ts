@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'template.inactive'
   | 'pagination.invalid_cursor'
   | 'webhook.endpoint_not_found'
+  | 'export.not_found'
+  | 'deployment.not_found'
+  | 'deployment.subdomain_missing'
+  | 'deployment.not_deployed'
   | 'dns.record_conflict'
   | 'dependency.unavailable'
   | 'internal';

@@ -1,10 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Queue } from 'bullmq';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
 import { InvalidInputError } from '../errors/app-error.ts';
+import type { DeploymentService } from '../features/deployments/deployments.service.ts';
+import type { ExportService } from '../features/exports/exports.service.ts';
 import type { PortfolioService } from '../features/portfolios/portfolios.service.ts';
 import type { TemplateService } from '../features/templates/templates.service.ts';
 import type { WebhookEndpointService } from '../features/webhooks/webhook-endpoints.service.ts';
@@ -16,15 +19,25 @@ import { createErrorHandler } from './error-handler.ts';
 import { authenticate, type AuthenticateOptions } from './middleware/authenticate.ts';
 import { createAllowedMethodsLookup } from './middleware/method-not-allowed.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { requireAdmin } from './middleware/require-admin.ts';
 import { createProblem, problemResponse } from './problem.ts';
 import { acmeChallengeRoutes } from './routes/acme-challenge.routes.ts';
 import { adminRoutes, type QueueCountsByName } from './routes/admin.routes.ts';
+import { deploymentRoutes } from './routes/deployments.routes.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
+import { exportRoutes } from './routes/exports.routes.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes.ts';
 import { meRoutes } from './routes/me.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { portfolioVersionRoutes } from './routes/portfolio-versions.routes.ts';
 import { portfolioRoutes } from './routes/portfolios.routes.ts';
+import {
+  QUEUE_DASHBOARD_COOKIE,
+  QUEUE_DASHBOARD_PATH,
+  queueDashboardRoutes,
+  queueDashboardSessionRoutes,
+} from './routes/queue-dashboard.routes.ts';
+import { siteServing, type SiteServingDeps } from './routes/site-serving.ts';
 import { storageRoutes } from './routes/storage.routes.ts';
 import { templateRoutes } from './routes/templates.routes.ts';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.routes.ts';
@@ -37,6 +50,9 @@ export interface AppDeps {
   readonly portfolios: PortfolioService;
   readonly templates: TemplateService;
   readonly webhookEndpoints: WebhookEndpointService;
+  readonly deployments: DeploymentService;
+  /** PDF exports: in-request renders, queued exports and their signed links. */
+  readonly exports: ExportService;
   readonly metrics: Registry;
   /** Every breaker's state, for admins. */
   readonly readBreakers: () => readonly BreakerSnapshot[];
@@ -45,6 +61,10 @@ export interface AppDeps {
   /** Serves signed links to stored objects (local storage driver). */
   readonly storage: { readonly storage: Storage; readonly signingSecret: string };
   readonly acmeChallenges: AcmeChallengeStore;
+  /** Deployed sites, answered by Host before any API route (R-PLAT-3). */
+  readonly sites: SiteServingDeps;
+  /** Bull Board for admins at /admin/queues (R-JOB-14). */
+  readonly queueDashboard: { readonly queues: readonly Queue[]; readonly secureCookie: boolean };
 }
 
 /** Builds the HTTP app from its dependencies. It never listens; the caller serves it. */
@@ -55,6 +75,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(requestContext({ logger: deps.logger }));
   // Conservative browser headers on every answer (nosniff, frame and referrer policy).
   app.use(secureHeaders());
+  // Site hosts ({sub}.BASE_DOMAIN, verified custom domains) are answered here and never reach
+  // the API; every other host passes through. After secureHeaders so sites get them too.
+  app.use(siteServing(deps.sites));
   // Refuse oversize bodies before they are buffered or parsed.
   app.use(
     '/api/*',
@@ -82,7 +105,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api', portfolioVersionRoutes(deps));
   app.route('/api', templateRoutes(deps));
   app.route('/api', webhookEndpointRoutes(deps));
+  app.route('/api', deploymentRoutes(deps));
+  app.route('/api', exportRoutes(deps));
   app.route('/api', adminRoutes(deps));
+  app.route('/api', queueDashboardSessionRoutes(deps.queueDashboard));
+
+  // The dashboard is a browser page: the admin's token comes as a header or the session cookie.
+  const dashboardAuth = authenticate({ ...deps.auth, tokenCookie: QUEUE_DASHBOARD_COOKIE });
+  for (const path of [QUEUE_DASHBOARD_PATH, `${QUEUE_DASHBOARD_PATH}/*`]) {
+    app.use(path, dashboardAuth, requireAdmin());
+  }
+  // The board's pages use `<base href="/admin/queues/">`: a reload there must land on it.
+  app.get(`${QUEUE_DASHBOARD_PATH}/`, (c) => c.redirect(QUEUE_DASHBOARD_PATH));
+  app.route(QUEUE_DASHBOARD_PATH, queueDashboardRoutes(deps.queueDashboard));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,14 +1,35 @@
+import type { DeploymentFailureMailer } from '../features/deployments/deployment-notifications.ts';
+import type { DeploymentRunner } from '../features/deployments/deployment-runner.ts';
+import type { ExportRenderer } from '../features/exports/export-renderer.ts';
 import type { WebhookDeliveryService } from '../features/webhooks/webhook-delivery.service.ts';
 import { createDeliverWebhookJob } from './handlers/deliver-webhook.job.ts';
+import { createNotifyDeploymentFailureJob } from './handlers/notify-deployment-failure.job.ts';
+import { createRenderExportJob } from './handlers/render-export.job.ts';
+import { createRunDeploymentJob } from './handlers/run-deployment.job.ts';
 import type { JobHandlers } from './job-handler.ts';
 
 export interface JobHandlerDeps {
   readonly webhookDeliveries: Pick<WebhookDeliveryService, 'deliver'>;
+  /** Renders, stores and mails PDF exports (`createExportRenderer`). */
+  readonly exports: Pick<ExportRenderer, 'renderExport' | 'recordFailure'>;
+  /**
+   * Runs deployments (`createDeploymentRunner`) and mails their final failures
+   * (`createDeploymentFailureMailer`).
+   */
+  readonly deployments: {
+    readonly runner: Pick<DeploymentRunner, 'run'>;
+    readonly failureMailer: Pick<DeploymentFailureMailer, 'mailFailure'>;
+  };
 }
 
 /** The handler of every job in JOB_CATALOG; the type refuses a catalog job left out. */
 export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
   return {
+    'deployment.run': createRunDeploymentJob({ runner: deps.deployments.runner }),
+    'deployment.notify_failure': createNotifyDeploymentFailureJob({
+      failureMailer: deps.deployments.failureMailer,
+    }),
+    'export.render': createRenderExportJob(deps.exports),
     'webhook.deliver': createDeliverWebhookJob({
       deliver: (deliveryId) => deps.webhookDeliveries.deliver(deliveryId),
     }),

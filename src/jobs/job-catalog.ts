@@ -44,11 +44,38 @@ export const DEFAULT_RETENTION = {
 
 /**
  * Job name (`area.action`) → definition: the single source of truth for producers, the
- * outbox and workers. Adding an entry makes `JobHandlers` demand its handler. Deployments
- * (`deployment.run`, queue deployments) and PDF exports (`export.render`, queue pdf) join here
- * with their features.
+ * outbox and workers. Adding an entry makes `JobHandlers` demand its handler.
  */
 export const JOB_CATALOG = {
+  /** Runs (or resumes) one deployment; the deployment id is the job id (R-JOB-2 … R-JOB-5). */
+  'deployment.run': {
+    queue: 'deployments',
+    payload: z.object({ deploymentId: z.uuid() }),
+    // R-JOB-4: 3 retries after 2 s, 4 s and 8 s; each resumes at the first unfinished step.
+    attempts: 4,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    ...DEFAULT_RETENTION,
+  },
+  /**
+   * Mails the requester of a deployment that failed for good (R-JOB-5). Written to the outbox
+   * with the FAILED status, under job id `deployment-failed-<id>`, so it exists once; the
+   * mail's idempotency key keeps a rerun from sending it twice.
+   */
+  'deployment.notify_failure': {
+    queue: 'deployments',
+    payload: z.object({ deploymentId: z.uuid() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 10_000 },
+    ...DEFAULT_RETENTION,
+  },
+  /** Renders one PDF export to the exports bucket and mails its link (R-JOB-6, R-JOB-7). */
+  'export.render': {
+    queue: 'pdf',
+    payload: z.object({ exportId: z.uuid() }),
+    attempts: 3,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    ...DEFAULT_RETENTION,
+  },
   /** Sends one recorded webhook delivery; the delivery id keeps runs for it single. */
   'webhook.deliver': {
     queue: 'webhooks',

@@ -11,6 +11,8 @@ export type QueueCounts = Readonly<Record<MonitoredState, number>>;
 export interface QueueMonitor {
   /** Job counts per queue and state, read from Redis now (R-JOB-14). */
   counts(): Promise<Readonly<Record<QueueName, QueueCounts>>>;
+  /** The queue handles, for the admin dashboard (Bull Board). */
+  queues(): readonly Queue[];
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function createQueueMonitor(options: {
       );
       return Object.fromEntries(entries) as Record<QueueName, QueueCounts>;
     },
+    queues: () => queues.map(([, queue]) => queue),
     /** Also closes the connection it was given: the monitor owns it. */
     async close() {
       await Promise.all(queues.map(([, queue]) => queue.close()));

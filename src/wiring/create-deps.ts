@@ -4,13 +4,19 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
+import { createRedisLiveSiteCache } from '../cache/redis-live-site-cache.ts';
 import type { Config } from '../config/env.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
 import { createCursorCodec } from '../db/query/cursor-codec.ts';
+import { createDeploymentService } from '../features/deployments/deployments.service.ts';
+import { createExportRenderer, type ExportRenderer } from '../features/exports/export-renderer.ts';
+import { createExportService } from '../features/exports/exports.service.ts';
 import {
   createPortfolioService,
   type PortfolioService,
 } from '../features/portfolios/portfolios.service.ts';
+import type { LiveSiteCache } from '../features/sites/live-site-cache.ts';
+import { createLiveSiteResolver } from '../features/sites/live-sites.ts';
 import {
   createTemplateService,
   type TemplateService,
@@ -21,6 +27,7 @@ import type { WebhookEndpointService } from '../features/webhooks/webhook-endpoi
 import { createTokenVerifier } from '../http/auth/token-verifier.ts';
 import type { AppDeps } from '../http/create-app.ts';
 import { createBullConnection } from '../jobs/create-bull-connection.ts';
+import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
 import { createQueueMonitor } from '../jobs/queue-monitor.ts';
 import { createMetricsRegistry } from '../metrics/create-metrics-registry.ts';
 import { registerQueueGauge } from '../metrics/job-metrics.ts';
@@ -43,10 +50,18 @@ export interface Deps {
   readonly webhookEndpoints: WebhookEndpointService;
   /** `dispatchEvent` for features raising events; `deliver` for the delivery job. */
   readonly webhookDeliveries: WebhookDeliveryService;
+  /** Site host → live deployment, purged whenever a live pointer moves. */
+  readonly liveSites: LiveSiteCache;
   readonly shutdown: Shutdown;
   /** What the HTTP app needs, built from the above. */
   readonly app: AppDeps;
+  /** The `export.render` job's work: render, store, mail (JobHandlerDeps.exports). */
+  readonly exportRenderer: ExportRenderer;
 }
+
+/** R-PERF-2: cached portfolio data lives 5 minutes unless purged sooner. */
+const SITE_MAPPING_TTL_SECONDS = 300;
+const SITE_MISS_TTL_SECONDS = 30;
 
 /** Ready when a PING answers; waits for a connection in progress rather than failing at once. */
 async function pingRedis(redis: Redis): Promise<void> {
@@ -105,9 +120,34 @@ export function createDeps(config: Config, logger: Logger): Deps {
   shutdown.register('queue-monitor', () => queueMonitor.close());
   registerQueueGauge(metrics, () => queueMonitor.counts());
 
+  const liveSites = createRedisLiveSiteCache({
+    redis,
+    keyPrefix: config.redis.keyPrefix,
+    ttlSeconds: SITE_MAPPING_TTL_SECONDS,
+    missTtlSeconds: SITE_MISS_TTL_SECONDS,
+  });
+
   const cursorCodec = createCursorCodec(config.signing.secret);
   const portfolios = createPortfolioService({ db: database.db, cursorCodec });
   const templates = createTemplateService({ db: database.db, cursorCodec });
+  const deployments = createDeploymentService({
+    db: database.db,
+    cursorCodec,
+    enqueueInTransaction,
+    siteAddress: { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl },
+    liveSites,
+  });
+  const exports = createExportService({
+    db: database.db,
+    enqueueInTransaction,
+    storage: adapters.storage,
+  });
+  const exportRenderer = createExportRenderer({
+    db: database.db,
+    storage: adapters.storage,
+    email: adapters.email,
+    logger: logger.child({ component: 'exports' }),
+  });
   const webhooks = createWebhooks({
     config,
     db: database.db,
@@ -118,6 +158,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     shutdown,
   });
 
+  const siteAddress = { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl };
   const app: AppDeps = {
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,
@@ -133,11 +174,22 @@ export function createDeps(config: Config, logger: Logger): Deps {
     portfolios,
     templates,
     webhookEndpoints: webhooks.endpoints,
+    deployments,
+    exports,
     metrics,
     readBreakers: () => [...integrations.readBreakers(), ...webhooks.readBreakers()],
     readQueueCounts: () => queueMonitor.counts(),
     storage: { storage: adapters.storage, signingSecret: config.signing.secret },
     acmeChallenges: adapters.acmeChallenges,
+    sites: {
+      address: siteAddress,
+      resolve: createLiveSiteResolver({ db: database.db, cache: liveSites, address: siteAddress }),
+      storage: adapters.storage,
+    },
+    queueDashboard: {
+      queues: queueMonitor.queues(),
+      secureCookie: config.http.publicUrl.startsWith('https:'),
+    },
   };
 
   return {
@@ -152,7 +204,9 @@ export function createDeps(config: Config, logger: Logger): Deps {
     templates,
     webhookEndpoints: webhooks.endpoints,
     webhookDeliveries: webhooks.deliveries,
+    liveSites,
     shutdown,
     app,
+    exportRenderer,
   };
 }

@@ -6,6 +6,7 @@ import { createOutboxRelay } from '../jobs/outbox/create-outbox-relay.ts';
 import { startWorkers } from '../jobs/start-workers.ts';
 import { createJobMetrics } from '../metrics/job-metrics.ts';
 import type { Deps } from './create-deps.ts';
+import { createJobHandlerDeps } from './create-job-handler-deps.ts';
 
 /**
  * The `work` role: the outbox relay (rows written by requests → BullMQ jobs with deterministic
@@ -18,7 +19,7 @@ export function startJobProcessing(deps: Deps): void {
 
   const workers = startWorkers({
     catalog: JOB_CATALOG,
-    handlers: createJobHandlers({ webhookDeliveries: deps.webhookDeliveries }),
+    handlers: createJobHandlers(createJobHandlerDeps(deps)),
     connection: bullRedisOptions({ url: config.redis.url, role: 'worker' }),
     prefix: config.jobs.prefix,
     concurrency: config.jobs.concurrency,

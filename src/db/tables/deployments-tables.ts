@@ -67,7 +67,8 @@ export interface DeploymentsTable {
   domain: string | null;
   site_url: string | null;
   content_hash: string | null;
-  site_manifest: JsonColumn<SiteManifest | null>;
+  /** Written as a JSON string once BUILDING has run; null before. */
+  site_manifest: ColumnType<SiteManifest | null, string | null | undefined, string | null>;
   error_code: string | null;
   error_message: string | null;
   queued_at: Timestamp;

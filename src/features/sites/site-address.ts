@@ -9,9 +9,19 @@ export interface SiteAddress {
   readonly publicUrl: string;
 }
 
+/** A request host that names a site: a child of the base domain, or a possible custom domain. */
+export type SiteHost =
+  | { readonly kind: 'subdomain'; readonly subdomain: string }
+  | { readonly kind: 'custom'; readonly domain: string };
+
 /** Lower-case host name of a subdomain site, without a port. */
 export function subdomainHost(address: SiteAddress, subdomain: string): string {
   return `${subdomain.toLowerCase()}.${address.baseDomain.toLowerCase()}`;
+}
+
+/** The host name a site is cached and purged under (lower-case, no port). */
+export function siteHostName(address: SiteAddress, host: SiteHost): string {
+  return host.kind === 'subdomain' ? subdomainHost(address, host.subdomain) : host.domain;
 }
 
 /** Absolute URL (ending in "/") of the site served at `host`. */
@@ -21,44 +31,56 @@ export function siteUrlForHost(address: SiteAddress, host: string): string {
   return `${base.protocol}//${host.toLowerCase()}${port}/`;
 }
 
+const MAX_HOST_LENGTH = 253;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+// A name, an optional root dot, and an optional numeric port. Anything else (IPv6 literals,
+// user info, underscores, spaces) is not a host we serve sites at.
+const HOST_HEADER = /^([a-z0-9.-]+?)\.?(?::\d{1,5})?$/;
+
 /**
  * The site host a request's Host header names, or undefined when the header is missing or
- * names something else than a site (the API host itself). Ports are ignored.
+ * names something that is not a site: the API's own host, the bare base domain, a name
+ * without a dot (`localhost`, a container name) or an IP address, which is how probes and
+ * internal callers reach the API. Ports and a trailing root dot are ignored.
+ *
+ * A `custom` answer is only a candidate: whether a verified custom domain exists is for the
+ * caller to look up.
  */
 export function parseSiteHost(
   address: SiteAddress,
   hostHeader: string | undefined,
-):
-  | { readonly kind: 'subdomain'; readonly subdomain: string }
-  | { readonly kind: 'custom'; readonly domain: string }
-  | undefined {
-  if (hostHeader === undefined) {
+): SiteHost | undefined {
+  const host = hostNameOf(hostHeader);
+  if (host === undefined) {
     return undefined;
   }
-  const host = stripPort(hostHeader.trim().toLowerCase()).replace(/\.$/, '');
-  if (host === '' || !/^[a-z0-9.-]+$/.test(host)) {
+  const baseDomain = address.baseDomain.toLowerCase();
+  // Checked first: the API may itself live under the base domain (`api.rolerabbit.com`).
+  const apiHost = new URL(address.publicUrl).hostname.toLowerCase();
+  if (host === apiHost || host === baseDomain) {
     return undefined;
   }
-  const suffix = `.${address.baseDomain.toLowerCase()}`;
+  const suffix = `.${baseDomain}`;
   if (host.endsWith(suffix)) {
     const label = host.slice(0, -suffix.length);
     // Only direct children of the base domain are sites; `a.b.base` is not.
-    return label !== '' && !label.includes('.')
-      ? { kind: 'subdomain', subdomain: label }
-      : undefined;
+    return label.includes('.') ? undefined : { kind: 'subdomain', subdomain: label };
   }
-  const apiHost = new URL(address.publicUrl).hostname.toLowerCase();
-  if (host === address.baseDomain.toLowerCase() || host === apiHost || !host.includes('.')) {
+  const labels = host.split('.');
+  const topLabel = labels[labels.length - 1] ?? '';
+  // A top-level label is never all digits, so this also keeps IPv4 literals out.
+  if (labels.length < 2 || /^\d+$/.test(topLabel)) {
     return undefined;
   }
   return { kind: 'custom', domain: host };
 }
 
-function stripPort(host: string): string {
-  // An IPv6 literal keeps its colons inside brackets; those are never site hosts.
-  if (host.startsWith('[')) {
-    return '';
+/** The lower-case host name without port and root dot, if it is a well-formed DNS name. */
+function hostNameOf(hostHeader: string | undefined): string | undefined {
+  const match = HOST_HEADER.exec(hostHeader?.trim().toLowerCase() ?? '');
+  const host = match?.[1];
+  if (host === undefined || host.length > MAX_HOST_LENGTH) {
+    return undefined;
   }
-  const colon = host.lastIndexOf(':');
-  return colon === -1 ? host : host.slice(0, colon);
+  return host.split('.').every((label) => DNS_LABEL.test(label)) ? host : undefined;
 }

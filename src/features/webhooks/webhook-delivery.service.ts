@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Database } from '../../db/database-types.ts';
@@ -43,6 +43,14 @@ export interface WebhookDeliveryService {
    * ids for `deliver` (a queued job, later).
    */
   dispatchEvent(input: WebhookEventInput): Promise<readonly string[]>;
+  /**
+   * The same inside the caller's transaction: the deliveries exist only if it commits, so
+   * the caller can enqueue their `webhook.deliver` jobs in it too (outbox).
+   */
+  dispatchEventInTransaction(
+    trx: Transaction<Database>,
+    input: WebhookEventInput,
+  ): Promise<readonly string[]>;
   /**
    * Sends one delivery with retries, logging every attempt. Idempotent once succeeded; a
    * failed delivery may be sent again (attempt numbers continue). Runs for one delivery must
@@ -176,28 +184,31 @@ export function createWebhookDeliveryService(deps: WebhookDeliveryDeps): Webhook
     }
   }
 
-  return {
-    async dispatchEvent({ ownerId, event, data }) {
-      const endpoints = await listSubscribedEndpoints(db, ownerId, event);
-      const payload = { type: event, timestamp: now().toISOString(), data };
-      const deliveries: NewWebhookDelivery[] = endpoints.map((endpoint) => ({
-        endpointId: endpoint.id,
-        isGlobal: false,
-        targetUrl: endpoint.url,
+  async function recordEvent(executor: Db, { ownerId, event, data }: WebhookEventInput) {
+    const endpoints = await listSubscribedEndpoints(executor, ownerId, event);
+    const payload = { type: event, timestamp: now().toISOString(), data };
+    const deliveries: NewWebhookDelivery[] = endpoints.map((endpoint) => ({
+      endpointId: endpoint.id,
+      isGlobal: false,
+      targetUrl: endpoint.url,
+      event,
+      payload,
+    }));
+    if (deploymentEndpoint !== undefined) {
+      deliveries.push({
+        endpointId: null,
+        isGlobal: true,
+        targetUrl: deploymentEndpoint.url,
         event,
         payload,
-      }));
-      if (deploymentEndpoint !== undefined) {
-        deliveries.push({
-          endpointId: null,
-          isGlobal: true,
-          targetUrl: deploymentEndpoint.url,
-          event,
-          payload,
-        });
-      }
-      return insertDeliveries(db, deliveries);
-    },
+      });
+    }
+    return insertDeliveries(executor, deliveries);
+  }
+
+  return {
+    dispatchEvent: (input) => recordEvent(db, input),
+    dispatchEventInTransaction: (trx, input) => recordEvent(trx, input),
 
     async deliver(deliveryId) {
       const delivery = await findDeliveryToSend(db, deliveryId);

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 
 import { UnauthenticatedError } from '../../errors/app-error.ts';
 import type { UserClaims } from '../../features/users/users.repository.ts';
@@ -14,16 +15,23 @@ export interface AuthenticateOptions {
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
-/** Requires `Authorization: Bearer <JWT>` and sets `user` for the handlers. */
-export function authenticate(options: AuthenticateOptions): MiddlewareHandler<AppEnv> {
-  const { verifyToken, adminRole, recordUser } = options;
+/**
+ * Requires `Authorization: Bearer <JWT>` and sets `user` for the handlers. With
+ * `tokenCookie`, a request without the header may carry the same JWT in that cookie instead
+ * (pages a browser opens, such as the queue dashboard, cannot send the header).
+ */
+export function authenticate(
+  options: AuthenticateOptions & { readonly tokenCookie?: string },
+): MiddlewareHandler<AppEnv> {
+  const { verifyToken, adminRole, recordUser, tokenCookie } = options;
   return async function authenticate(c, next) {
     const header = c.req.header('authorization');
-    if (header === undefined || header === '') {
+    const cookieToken = tokenCookie === undefined ? undefined : getCookie(c, tokenCookie);
+    if ((header === undefined || header === '') && cookieToken === undefined) {
       throw new UnauthenticatedError('auth.missing_token', 'Send Authorization: Bearer <token>.');
     }
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined) {
+    const token = header === undefined || header === '' ? cookieToken : BEARER.exec(header)?.[1];
+    if (token === undefined || token === '') {
       throw new UnauthenticatedError('auth.invalid_token', 'Authorization must be a Bearer token.');
     }
     const claims = await verifyToken(token);

@@ -39,6 +39,15 @@ describe(parseRecordInput.name, () => {
     });
   });
 
+  it('accepts localhost, and no other single label, as a CNAME target (local sites)', () => {
+    expect(
+      parseRecordInput({ type: 'CNAME', name: 'jane.localhost', content: 'LocalHost' }).content,
+    ).toBe('localhost');
+    expect(() =>
+      parseRecordInput({ type: 'CNAME', name: 'jane.localhost', content: 'intranet' }),
+    ).toThrow(/two labels/);
+  });
+
   it('normalises a CNAME target like a name', () => {
     expect(
       parseRecordInput({ type: 'CNAME', name: 'x.example.com', content: 'Sites.Example.NET.' })

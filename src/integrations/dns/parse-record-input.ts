@@ -36,6 +36,8 @@ function invalid(path: string, message: string): InvalidInputError {
  * A fully-qualified host name, lower-cased and without a trailing dot. Internationalised
  * names must already be in Punycode (xn--…).
  */
+const LOCALHOST = 'localhost';
+
 export function parseHostName(value: string, path = 'name'): string {
   const name = value.trim().toLowerCase().replace(/\.$/, '');
   if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
@@ -68,7 +70,10 @@ function parseContent(type: DnsRecordType, name: string, content: string): strin
       }
       return content.toLowerCase();
     case 'CNAME': {
-      const target = parseHostName(content, 'content');
+      // `localhost` always means this machine (RFC 6761): the target of every site record
+      // when a local run serves sites at `{subdomain}.localhost`.
+      const target =
+        content.trim().toLowerCase() === LOCALHOST ? LOCALHOST : parseHostName(content, 'content');
       if (target === name) {
         throw invalid('content', 'a CNAME cannot point at itself');
       }

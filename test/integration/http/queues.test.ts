@@ -74,3 +74,77 @@ describe('queue monitoring (R-JOB-14)', () => {
     expect(response.body).toMatch(/rolerabbit_queue_jobs\{queue="pdf",state="waiting"[^}]*\} 0/);
   });
 });
+
+describe('queue dashboard at /admin/queues (R-JOB-14)', () => {
+  it('serves Bull Board to an admin bearer token, with its API over our queues', async () => {
+    const admin = await ctx.createUser({ role: ctx.config.auth.adminRole });
+
+    const page = await ctx.request<string>('GET', '/admin/queues', { token: admin.token });
+    const api = await ctx.request<{ queues: { name: string; counts: Record<string, number> }[] }>(
+      'GET',
+      '/admin/queues/api/queues',
+      { token: admin.token },
+    );
+
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.body).toContain('RoleRabbit queues');
+    // Its scripts and styles come from the installed package, below the same guarded path.
+    const script = /src="(static\/js\/main\.[^"]+\.js)"/.exec(page.body)?.[1] ?? 'missing';
+    const asset = await ctx.request<string>('GET', `/admin/queues/${script}`, {
+      token: admin.token,
+    });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    expect(api.status).toBe(200);
+    expect(api.body.queues.map((queue) => queue.name).sort()).toEqual([
+      'deployments',
+      'pdf',
+      'webhooks',
+    ]);
+    const webhooksQueue = api.body.queues.find((queue) => queue.name === 'webhooks');
+    expect(webhooksQueue?.counts).toMatchObject({ waiting: 1, delayed: 1 });
+  });
+
+  it('refuses anonymous callers and non-admins, on the page, its assets and its API', async () => {
+    const user = await ctx.createUser();
+    for (const path of ['/admin/queues', '/admin/queues/api/queues', '/admin/queues/static/x.js']) {
+      const anonymous = await ctx.request<ProblemBody>('GET', path);
+      const member = await ctx.request<ProblemBody>('GET', path, { token: user.token });
+      expect([path, anonymous.status]).toEqual([path, 401]);
+      expect([path, member.status]).toEqual([path, 403]);
+    }
+  });
+
+  it('lets an admin open a cookie session for the browser, scoped to the dashboard', async () => {
+    const admin = await ctx.createUser({ role: ctx.config.auth.adminRole });
+    const user = await ctx.createUser();
+
+    const session = await ctx.request('POST', '/api/admin/queue-dashboard/session', {
+      token: admin.token,
+    });
+    const cookie = session.headers.get('set-cookie') ?? '';
+    const viaCookie = await ctx.request<string>('GET', '/admin/queues', {
+      headers: { cookie: cookie.split(';')[0] ?? '' },
+    });
+    const refusedSession = await ctx.request('POST', '/api/admin/queue-dashboard/session', {
+      token: user.token,
+    });
+    const memberCookie = await ctx.request('GET', '/admin/queues', {
+      headers: { cookie: `rr_queue_dashboard=${user.token}` },
+    });
+    const forgedCookie = await ctx.request('GET', '/admin/queues', {
+      headers: { cookie: 'rr_queue_dashboard=not.a.jwt' },
+    });
+
+    expect(session.status).toBe(204);
+    expect(cookie).toMatch(/^rr_queue_dashboard=/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toContain('Path=/admin/queues');
+    expect(viaCookie.status).toBe(200);
+    expect(refusedSession.status).toBe(403);
+    expect(memberCookie.status).toBe(403);
+    expect(forgedCookie.status).toBe(401);
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from '../../../src/jobs/outbox/create-outbox-relay.ts';
 import { enqueueInTransaction } from '../../../src/jobs/outbox/enqueue-in-transaction.ts';
 import { startWorkers, type WorkerHost } from '../../../src/jobs/start-workers.ts';
+import { createJobHandlerDeps } from '../../../src/wiring/create-job-handler-deps.ts';
 import { deleteQueueKeys, uniqueQueuePrefix } from '../../support/stand-ins/redis-queue-keys.ts';
 import {
   type ScriptedHttpServer,
@@ -53,7 +54,7 @@ beforeAll(async () => {
   await relay.start();
   workers = startWorkers({
     catalog: JOB_CATALOG,
-    handlers: createJobHandlers({ webhookDeliveries: ctx.deps.webhookDeliveries }),
+    handlers: createJobHandlers(createJobHandlerDeps(ctx.deps)),
     connection: bullRedisOptions({ url: REDIS_URL, role: 'worker' }),
     prefix,
     concurrency: CONCURRENCY,

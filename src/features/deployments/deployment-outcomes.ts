@@ -1,0 +1,134 @@
+import type { Kysely, Transaction } from 'kysely';
+
+import type { Database } from '../../db/database-types.ts';
+import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
+import type { WebhookEventInput } from '../webhooks/webhook.types.ts';
+import type { WebhookDeliveryService } from '../webhooks/webhook-delivery.service.ts';
+import { activateDeployment, markDeploymentFailed } from './deployment-finish.repository.ts';
+import {
+  deploymentFailedData,
+  deploymentSucceededData,
+  failureMailJobId,
+} from './deployment-notifications.ts';
+import type { DeploymentToRun, LogLine } from './deployment-runs.repository.ts';
+import { type DeploymentFailure, DeploymentRejectedError } from './deployments.errors.ts';
+
+export interface OutcomeDeps {
+  readonly db: Kysely<Database>;
+  readonly webhooks: Pick<WebhookDeliveryService, 'dispatchEventInTransaction'>;
+  readonly enqueueInTransaction: EnqueueInTransaction;
+}
+
+/** Records the event's deliveries and their send jobs in the caller's transaction. */
+async function raiseEvent(
+  deps: OutcomeDeps,
+  trx: Transaction<Database>,
+  input: WebhookEventInput,
+): Promise<void> {
+  const deliveryIds = await deps.webhooks.dispatchEventInTransaction(trx, input);
+  for (const deliveryId of deliveryIds) {
+    await deps.enqueueInTransaction(trx, {
+      jobName: 'webhook.deliver',
+      jobId: deliveryId,
+      payload: { deliveryId },
+    });
+  }
+}
+
+/**
+ * ACTIVATING (R-JOB-2, R-JOB-5) in one transaction: the live pointer, DEPLOYED, the step row,
+ * the log, and the `deployment.succeeded` deliveries with their jobs. Either all of it
+ * happens or none, so a crash can neither lose the webhook nor send it for a rolled-back
+ * switch. Returns false when another run had already finished the deployment.
+ */
+export async function finishDeployed(
+  deps: OutcomeDeps,
+  input: {
+    readonly deployment: DeploymentToRun;
+    readonly attempt: number;
+    readonly siteUrl: string;
+  },
+): Promise<boolean> {
+  const { deployment } = input;
+  return deps.db.transaction().execute(async (trx) => {
+    const log: LogLine = {
+      step: 'ACTIVATING',
+      level: 'info',
+      message: `Deployed: the site is live at ${input.siteUrl}`,
+    };
+    const result = await activateDeployment(trx, {
+      deploymentId: deployment.id,
+      portfolioId: deployment.portfolioId,
+      attempt: input.attempt,
+      log,
+    });
+    switch (result.status) {
+      case 'portfolio_missing':
+        throw new DeploymentRejectedError(
+          'deployment.portfolio_missing',
+          'The portfolio was deleted during the deployment',
+        );
+      case 'already_finished':
+        return false;
+      case 'activated':
+        await raiseEvent(deps, trx, {
+          ownerId: deployment.requestedBy,
+          event: 'deployment.succeeded',
+          data: deploymentSucceededData({
+            deploymentId: deployment.id,
+            portfolioId: deployment.portfolioId,
+            attempt: input.attempt,
+            url: input.siteUrl,
+            at: result.finishedAt,
+          }),
+        });
+        return true;
+    }
+  });
+}
+
+/**
+ * Final failure (R-JOB-5) in one transaction: FAILED with the error, the log, the
+ * `deployment.failed` deliveries with their jobs, and the failure mail's job. The mail job
+ * id is fixed per deployment, so a crash and rerun of this write cannot queue it twice.
+ * Returns false when another run had already finished the deployment.
+ */
+export async function finishFailed(
+  deps: OutcomeDeps,
+  input: {
+    readonly deployment: DeploymentToRun;
+    readonly attempt: number;
+    readonly failure: DeploymentFailure;
+    readonly logs: readonly LogLine[];
+  },
+): Promise<boolean> {
+  const { deployment, failure } = input;
+  return deps.db.transaction().execute(async (trx) => {
+    const failed = await markDeploymentFailed(trx, {
+      deploymentId: deployment.id,
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      logs: input.logs,
+    });
+    if (failed === undefined) {
+      return false;
+    }
+    await raiseEvent(deps, trx, {
+      ownerId: deployment.requestedBy,
+      event: 'deployment.failed',
+      data: deploymentFailedData({
+        deploymentId: deployment.id,
+        portfolioId: deployment.portfolioId,
+        attempt: input.attempt,
+        error: { code: failure.code, message: failure.message },
+        at: failed.finishedAt,
+      }),
+    });
+    await deps.enqueueInTransaction(trx, {
+      jobName: 'deployment.notify_failure',
+      jobId: failureMailJobId(deployment.id),
+      payload: { deploymentId: deployment.id },
+    });
+    return true;
+  });
+}

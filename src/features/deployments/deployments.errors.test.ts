@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConflictError, InvalidInputError, UnavailableError } from '../../errors/app-error.ts';
+import {
+  IntegrationFailure,
+  IntegrationUnavailableError,
+} from '../../integrations/resilience/integration-errors.ts';
+import {
+  DeploymentRejectedError,
+  describeDeploymentFailure,
+  MAX_FAILURE_MESSAGE_LENGTH,
+} from './deployments.errors.ts';
+
+describe(describeDeploymentFailure.name, () => {
+  it('keeps the code and message of a rejection and never retries it (R-JOB-4)', () => {
+    const failure = describeDeploymentFailure(
+      new DeploymentRejectedError('deployment.subdomain_taken', 'The subdomain "jane" is taken'),
+    );
+
+    expect(failure).toEqual({
+      code: 'deployment.subdomain_taken',
+      message: 'The subdomain "jane" is taken',
+      retryable: false,
+    });
+  });
+
+  it('retries a vendor failure and names it after its integration', () => {
+    const failure = describeDeploymentFailure(
+      new IntegrationFailure('storage', 'storage call failed: 503', { kind: 'retryable' }),
+    );
+
+    expect(failure).toMatchObject({ code: 'storage.failed', retryable: true });
+  });
+
+  it('does not retry a vendor refusal (4xx)', () => {
+    const failure = describeDeploymentFailure(
+      new IntegrationFailure('dns', 'dns refused the record', { kind: 'rejected', status: 400 }),
+    );
+
+    expect(failure).toMatchObject({ code: 'dns.rejected', retryable: false });
+  });
+
+  it('retries an open breaker and an unavailable dependency', () => {
+    expect(
+      describeDeploymentFailure(new IntegrationUnavailableError('ssl', 'the breaker is open')),
+    ).toMatchObject({ code: 'ssl.unavailable', retryable: true });
+    expect(
+      describeDeploymentFailure(new UnavailableError('dependency.unavailable', 'down')),
+    ).toMatchObject({ code: 'dependency.unavailable', retryable: true });
+  });
+
+  it('does not retry caller faults of our own', () => {
+    expect(
+      describeDeploymentFailure(new InvalidInputError('request.invalid', 'bad key')),
+    ).toMatchObject({ code: 'request.invalid', retryable: false });
+    expect(
+      describeDeploymentFailure(new ConflictError('dns.record_conflict', 'taken')),
+    ).toMatchObject({ code: 'dns.record_conflict', retryable: false });
+  });
+
+  it('retries an unknown error but keeps its message (which may hold internals) out', () => {
+    const failure = describeDeploymentFailure(
+      new Error('relation "deployments" does not exist at character 15'),
+    );
+
+    expect(failure.code).toBe('deployment.internal');
+    expect(failure.retryable).toBe(true);
+    expect(failure.message).not.toContain('relation');
+  });
+
+  it('stores one line of bounded length', () => {
+    const failure = describeDeploymentFailure(
+      new DeploymentRejectedError(
+        'deployment.build_failed',
+        `line one\nline two ${'x'.repeat(900)}`,
+      ),
+    );
+
+    expect(failure.message).not.toContain('\n');
+    expect(failure.message.length).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_LENGTH);
+  });
+});

@@ -1,0 +1,92 @@
+import { AppError, UnavailableError } from '../../errors/app-error.ts';
+import {
+  IntegrationFailure,
+  IntegrationUnavailableError,
+} from '../../integrations/resilience/integration-errors.ts';
+
+/**
+ * Why a deployment can never succeed as requested (R-JOB-2). Stored in
+ * `deployments.error_code`, so these are stable: clients and support may branch on them.
+ */
+export const DEPLOYMENT_REJECTION_CODES = [
+  'deployment.portfolio_missing',
+  'deployment.not_owner',
+  'deployment.version_missing',
+  'deployment.content_invalid',
+  'deployment.template_missing',
+  'deployment.template_inactive',
+  'deployment.subdomain_missing',
+  'deployment.subdomain_invalid',
+  'deployment.subdomain_taken',
+  'deployment.domain_unverified',
+  'deployment.build_failed',
+  'deployment.build_mismatch',
+] as const;
+export type DeploymentRejectionCode = (typeof DEPLOYMENT_REJECTION_CODES)[number];
+
+/**
+ * A deployment refused for a reason no retry can fix (invalid content, a taken subdomain):
+ * the run fails at once. Its code lives in the deployment row, not in an HTTP answer, which is
+ * why it is not one of the API's `ErrorCode`s.
+ */
+export class DeploymentRejectedError extends Error {
+  override readonly name: string = 'DeploymentRejectedError';
+  readonly code: DeploymentRejectionCode;
+
+  constructor(code: DeploymentRejectionCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** What a failed attempt records: a stable code, a stack-free message, and whether to retry. */
+export interface DeploymentFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/** Longest message kept (the column allows 1000 characters). */
+export const MAX_FAILURE_MESSAGE_LENGTH = 500;
+
+const INTERNAL_FAILURE_MESSAGE = 'An unexpected error interrupted the deployment';
+
+function clip(message: string): string {
+  const oneLine = message.replace(/\s+/g, ' ').trim();
+  if (oneLine === '') {
+    return INTERNAL_FAILURE_MESSAGE;
+  }
+  return oneLine.length > MAX_FAILURE_MESSAGE_LENGTH
+    ? `${oneLine.slice(0, MAX_FAILURE_MESSAGE_LENGTH - 1)}…`
+    : oneLine;
+}
+
+/**
+ * Classifies an error thrown by a step the way the job queue does (`isRetryableJobError`):
+ * vendor and network failures, unavailable dependencies and unknown errors may pass on a later
+ * attempt; rejections, caller faults and vendor refusals (4xx) cannot. Unknown errors keep
+ * their message out of the record: it may hold SQL or internals.
+ */
+export function describeDeploymentFailure(err: unknown): DeploymentFailure {
+  if (err instanceof DeploymentRejectedError) {
+    return { code: err.code, message: clip(err.message), retryable: false };
+  }
+  if (err instanceof IntegrationUnavailableError) {
+    return { code: `${err.integration}.unavailable`, message: clip(err.message), retryable: true };
+  }
+  if (err instanceof IntegrationFailure) {
+    const retryable = err.kind === 'retryable';
+    return {
+      code: `${err.integration}.${retryable ? 'failed' : 'rejected'}`,
+      message: clip(err.message),
+      retryable,
+    };
+  }
+  if (err instanceof UnavailableError) {
+    return { code: err.code, message: clip(err.message), retryable: true };
+  }
+  if (err instanceof AppError) {
+    return { code: err.code, message: clip(err.message), retryable: false };
+  }
+  return { code: 'deployment.internal', message: INTERNAL_FAILURE_MESSAGE, retryable: true };
+}

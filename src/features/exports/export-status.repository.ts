@@ -1,0 +1,124 @@
+import { type Kysely, sql } from 'kysely';
+
+import type { Database } from '../../db/database-types.ts';
+import { IN_FLIGHT_EXPORT_STATUSES } from './export.types.ts';
+
+type Db = Kysely<Database>;
+
+// The transitions of one `export.render` run. Each changes only an unfinished export, so a
+// late write from an earlier attempt can never reopen a READY or FAILED one.
+
+/**
+ * RENDERING for this attempt, progress back to 0. Only an unfinished export moves: false
+ * means it is READY or FAILED already.
+ */
+export async function markRendering(db: Db, id: string, attempt: number): Promise<boolean> {
+  const result = await db
+    .updateTable('exports')
+    .set({
+      status: 'RENDERING',
+      progress: 0,
+      attempt,
+      started_at: sql<Date>`coalesce(started_at, now())`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Raises the stored progress of a rendering export; a late or lower value changes nothing. */
+export async function raiseProgress(db: Db, id: string, progress: number): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({ progress, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'RENDERING')
+    .where('progress', '<', progress)
+    .execute();
+}
+
+export async function markUploading(db: Db, id: string, progress: number): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({
+      status: 'UPLOADING',
+      progress: sql<number>`greatest(progress, ${progress})`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .execute();
+}
+
+export interface StoredExportFile {
+  readonly storageKey: string;
+  readonly pageCount: number;
+  readonly byteSize: number;
+  readonly expiresAt: Date;
+}
+
+/** Records the stored file; from now on a retry only has to mail and finish. */
+export async function recordStoredFile(db: Db, id: string, file: StoredExportFile): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({
+      storage_key: file.storageKey,
+      page_count: file.pageCount,
+      byte_size: file.byteSize,
+      expires_at: file.expiresAt,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .execute();
+}
+
+export async function markReady(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({
+      status: 'READY',
+      progress: 100,
+      error_code: null,
+      error_message: null,
+      finished_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .execute();
+}
+
+export interface ExportFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+const MAX_ERROR_CODE_LENGTH = 100;
+const MAX_ERROR_MESSAGE_LENGTH = 1000;
+
+/**
+ * A failed attempt. `final`: FAILED for good; otherwise back to QUEUED (the queue retries it
+ * after its backoff) with the reason kept for the requester to see.
+ */
+export async function recordFailure(
+  db: Db,
+  id: string,
+  failure: ExportFailure & { readonly final: boolean; readonly attempt: number },
+): Promise<void> {
+  await db
+    .updateTable('exports')
+    .set({
+      status: failure.final ? 'FAILED' : 'QUEUED',
+      attempt: sql<number>`greatest(attempt, ${failure.attempt})`,
+      error_code: failure.code.slice(0, MAX_ERROR_CODE_LENGTH),
+      error_message: failure.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
+      ...(failure.final ? { finished_at: sql<Date>`now()` } : {}),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .execute();
+}

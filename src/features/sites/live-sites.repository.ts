@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+
+import type { Database } from '../../db/database-types.ts';
+import type { SiteManifest } from '../../db/tables/deployments-tables.ts';
+import type { LiveSite } from './live-site-cache.ts';
+
+type Db = Kysely<Database>;
+
+const manifestFileSchema = z.object({
+  contentType: z.string().min(1),
+  cacheControl: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  gzipSize: z.number().int().nonnegative(),
+  brotliSize: z.number().int().nonnegative(),
+});
+const manifestSchema = z.object({ files: z.record(z.string(), manifestFileSchema) });
+
+interface LiveSiteRow {
+  readonly portfolio_id: string;
+  readonly deployment_id: string;
+  readonly site_manifest: SiteManifest | null;
+}
+
+/**
+ * The manifest is read back from jsonb and then served from, and cached for, minutes: one that
+ * does not have the expected shape serves nothing rather than failing every request after.
+ */
+function toLiveSite(row: LiveSiteRow | undefined): LiveSite | undefined {
+  const manifest = manifestSchema.safeParse(row?.site_manifest);
+  if (row === undefined || !manifest.success) {
+    return undefined;
+  }
+  return {
+    portfolioId: row.portfolio_id,
+    deploymentId: row.deployment_id,
+    manifest: manifest.data,
+  };
+}
+
+/**
+ * The live site of the portfolio owning `subdomain`. A portfolio is served while it is not
+ * deleted and has a live deployment, whatever its `is_published` flag: the deployment
+ * pipeline sets the live pointer only on success, and taking a site down is done by clearing
+ * that pointer (and purging its hosts), not by the flag, which is about the portfolio listing.
+ */
+export async function findLiveSiteBySubdomain(
+  db: Db,
+  subdomain: string,
+): Promise<LiveSite | undefined> {
+  const row = await db
+    .selectFrom('portfolios as p')
+    .innerJoin('deployments as d', (join) =>
+      join.onRef('d.id', '=', 'p.live_deployment_id').onRef('d.portfolio_id', '=', 'p.id'),
+    )
+    .select(['p.id as portfolio_id', 'd.id as deployment_id', 'd.site_manifest'])
+    .where('p.subdomain', '=', subdomain)
+    .where('p.deleted_at', 'is', null)
+    .where('d.status', '=', 'DEPLOYED')
+    .executeTakeFirst();
+  return toLiveSite(row);
+}
+
+/**
+ * The live site behind a verified custom domain, under the same rules as a subdomain. The
+ * domain's owner must still own the portfolio, so a portfolio handed to someone else does
+ * not keep answering at its previous owner's domain.
+ */
+export async function findLiveSiteByCustomDomain(
+  db: Db,
+  domain: string,
+): Promise<LiveSite | undefined> {
+  const row = await db
+    .selectFrom('custom_domains as cd')
+    .innerJoin('portfolios as p', (join) =>
+      join.onRef('p.id', '=', 'cd.portfolio_id').onRef('p.owner_id', '=', 'cd.owner_id'),
+    )
+    .innerJoin('deployments as d', (join) =>
+      join.onRef('d.id', '=', 'p.live_deployment_id').onRef('d.portfolio_id', '=', 'p.id'),
+    )
+    .select(['p.id as portfolio_id', 'd.id as deployment_id', 'd.site_manifest'])
+    .where('cd.domain', '=', domain)
+    .where('cd.verified_at', 'is not', null)
+    .where('p.deleted_at', 'is', null)
+    .where('d.status', '=', 'DEPLOYED')
+    .executeTakeFirst();
+  return toLiveSite(row);
+}

@@ -17,6 +17,7 @@ import {
 } from '../features/portfolios/portfolios.service.ts';
 import type { LiveSiteCache } from '../features/sites/live-site-cache.ts';
 import { createLiveSiteResolver } from '../features/sites/live-sites.ts';
+import { createPortfolioHostPurge } from '../features/sites/site-host-purge.ts';
 import {
   createTemplateService,
   type TemplateService,
@@ -127,15 +128,18 @@ export function createDeps(config: Config, logger: Logger): Deps {
     missTtlSeconds: SITE_MISS_TTL_SECONDS,
   });
 
+  const siteAddress = { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl };
+  const purgeHosts = createPortfolioHostPurge({ db: database.db, liveSites, siteAddress });
+
   const cursorCodec = createCursorCodec(config.signing.secret);
-  const portfolios = createPortfolioService({ db: database.db, cursorCodec });
+  const portfolios = createPortfolioService({ db: database.db, cursorCodec, purgeHosts });
   const templates = createTemplateService({ db: database.db, cursorCodec });
   const deployments = createDeploymentService({
     db: database.db,
     cursorCodec,
     enqueueInTransaction,
-    siteAddress: { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl },
-    liveSites,
+    siteAddress,
+    purgeHosts,
   });
   const exports = createExportService({
     db: database.db,
@@ -158,7 +162,6 @@ export function createDeps(config: Config, logger: Logger): Deps {
     shutdown,
   });
 
-  const siteAddress = { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl };
   const app: AppDeps = {
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,

@@ -95,7 +95,7 @@ export async function deploySiteDirectly(
   await uploadSite(ctx, portfolio.id, deployment.id, site);
   await db
     .updateTable('portfolios')
-    .set({ live_deployment_id: deployment.id })
+    .set({ live_deployment_id: deployment.id, is_published: true })
     .where('id', '=', portfolio.id)
     .execute();
   return { portfolioId: portfolio.id, deploymentId: deployment.id, subdomain, host, site };

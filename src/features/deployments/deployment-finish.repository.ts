@@ -89,7 +89,12 @@ export async function activateDeployment(
   }
   await trx
     .updateTable('portfolios')
-    .set({ live_deployment_id: input.deploymentId })
+    // Deploying publishes: the site goes live with it (keeping the first publication time).
+    .set({
+      live_deployment_id: input.deploymentId,
+      is_published: true,
+      published_at: sql<Date>`coalesce(published_at, now())`,
+    })
     .where('id', '=', input.portfolioId)
     .execute();
   await trx

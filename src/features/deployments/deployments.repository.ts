@@ -101,19 +101,6 @@ export async function findDeployablePortfolio(
       };
 }
 
-/** The portfolio's verified custom domains, the first verified first. */
-export async function listVerifiedDomains(db: Db, portfolioId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('custom_domains')
-    .select('domain')
-    .where('portfolio_id', '=', portfolioId)
-    .where('verified_at', 'is not', null)
-    .orderBy('verified_at')
-    .orderBy('domain')
-    .execute();
-  return rows.map((row) => row.domain);
-}
-
 /** The portfolio's queued or running deployment; the unique index allows at most one. */
 export async function findUnfinishedDeployment(
   db: Db,

@@ -3,15 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database-types.ts';
 import type { CursorCodec } from '../../db/query/cursor-codec.ts';
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
-import {
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  UnavailableError,
-} from '../../errors/app-error.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
-import type { LiveSiteCache } from '../sites/live-site-cache.ts';
+import { listVerifiedDomains } from '../sites/live-sites.repository.ts';
 import { type SiteAddress, siteUrlForHost, subdomainHost } from '../sites/site-address.ts';
+import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
 import type {
   Deployment,
   DeploymentRequestOutcome,
@@ -32,7 +28,6 @@ import {
   insertDeploymentLog,
   listPortfolioDeployments,
   listRecentDeploymentLogs,
-  listVerifiedDomains,
   setLiveDeployment,
 } from './deployments.repository.ts';
 
@@ -64,7 +59,8 @@ export interface DeploymentServiceDeps {
   readonly cursorCodec: CursorCodec;
   readonly enqueueInTransaction: EnqueueInTransaction;
   readonly siteAddress: SiteAddress;
-  readonly liveSites: LiveSiteCache;
+  /** Clears the portfolio's cached hosts after a rollback. */
+  readonly purgeHosts: PurgePortfolioHosts;
 }
 
 /** A deployment answer shows the newest log lines up to this many. */
@@ -85,7 +81,7 @@ function isUnfinishedIndexViolation(err: unknown): boolean {
 }
 
 export function createDeploymentService(deps: DeploymentServiceDeps): DeploymentService {
-  const { db, cursorCodec, enqueueInTransaction, siteAddress, liveSites } = deps;
+  const { db, cursorCodec, enqueueInTransaction, siteAddress, purgeHosts } = deps;
 
   async function withLogs(executor: Db, deployment: DeploymentSummary): Promise<Deployment> {
     return {
@@ -148,25 +144,6 @@ export function createDeploymentService(deps: DeploymentServiceDeps): Deployment
       });
       return { deployment: await withLogs(trx, deployment), created: true };
     });
-  }
-
-  /** Forgets the cached host mappings of the portfolio, so its sites serve the new pointer. */
-  async function purgeSiteHosts(portfolioId: string, subdomains: readonly string[]) {
-    const domains = await listVerifiedDomains(db, portfolioId);
-    const hosts = new Set([
-      ...subdomains.map((sub) => subdomainHost(siteAddress, sub)),
-      ...domains,
-    ]);
-    try {
-      await liveSites.purgeHosts([...hosts]);
-    } catch (err) {
-      throw new UnavailableError(
-        'dependency.unavailable',
-        'The live deployment was switched, but the site cache could not be cleared; ' +
-          'repeat the request to clear it.',
-        { cause: err },
-      );
-    }
   }
 
   return {
@@ -236,7 +213,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps): Deployment
       });
       // After the commit, so a request between purge and commit cannot re-cache the old
       // pointer. Purged on a repeat too: that is how a failed purge is retried.
-      await purgeSiteHosts(portfolioId, subdomains);
+      await purgeHosts(portfolioId, subdomains);
       const deployment = await findPortfolioDeployment(db, portfolioId, deploymentId);
       if (deployment === undefined) {
         throw deploymentNotFound();

@@ -12,6 +12,7 @@ import {
 } from '../../db/query/newest-first.ts';
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
+import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
 import { findTemplate } from '../templates/templates.repository.ts';
 import type {
   CreatePortfolioInput,
@@ -100,8 +101,13 @@ async function snapshot(db: Db, portfolio: Portfolio, authorId: string): Promise
 export function createPortfolioService(deps: {
   readonly db: Db;
   readonly cursorCodec: CursorCodec;
+  /**
+   * Clears the cached site mapping of a portfolio's hosts once a change to what they serve
+   * has committed (publishing, unpublishing, a new subdomain, a delete).
+   */
+  readonly purgeHosts: PurgePortfolioHosts;
 }): PortfolioService {
-  const { db, cursorCodec } = deps;
+  const { db, cursorCodec, purgeHosts } = deps;
 
   async function requirePortfolio(ownerId: string, id: string): Promise<Portfolio> {
     const portfolio = await findPortfolio(db, ownerId, id);
@@ -182,18 +188,29 @@ export function createPortfolioService(deps: {
         await assertUsableTemplate(db, input.templateId);
       }
       const { expectedVersion, ...changes } = input;
-      return changeWithVersion(ownerId, id, (current) => {
+      let previousSubdomain: string | null = null;
+      const updated = await changeWithVersion(ownerId, id, (current) => {
         if (expectedVersion !== undefined && expectedVersion !== current.version) {
           throw new ConflictError(
             'portfolio.version_conflict',
             `The portfolio is at version ${String(current.version)}, not ${String(expectedVersion)}.`,
           );
         }
+        previousSubdomain = current.subdomain;
         return changes;
       });
+      // The live site now answers at the new subdomain, and the old one serves nothing.
+      if (updated.subdomain !== previousSubdomain) {
+        await purgeHosts(id, [previousSubdomain, updated.subdomain]);
+      }
+      return updated;
     },
 
     async deletePortfolio(ownerId, id) {
+      const portfolio = await requirePortfolio(ownerId, id);
+      // Purged first: a repeated delete answers 404, so it could not retry a purge that
+      // failed afterwards; the purge's hold keeps the old mapping out until the delete commits.
+      await purgeHosts(id, [portfolio.subdomain]);
       if (!(await softDeletePortfolio(db, ownerId, id))) {
         throw portfolioNotFound();
       }
@@ -204,6 +221,8 @@ export function createPortfolioService(deps: {
       if (portfolio === undefined) {
         throw portfolioNotFound();
       }
+      // A published portfolio's live deployment is served; an unpublished one's is not.
+      await purgeHosts(id, [portfolio.subdomain]);
       return portfolio;
     },
 

@@ -40,10 +40,10 @@ function toLiveSite(row: LiveSiteRow | undefined): LiveSite | undefined {
 }
 
 /**
- * The live site of the portfolio owning `subdomain`. A portfolio is served while it is not
- * deleted and has a live deployment, whatever its `is_published` flag: the deployment
- * pipeline sets the live pointer only on success, and taking a site down is done by clearing
- * that pointer (and purging its hosts), not by the flag, which is about the portfolio listing.
+ * The live site of the portfolio owning `subdomain`: served while the portfolio is published,
+ * not deleted, and has a live deployment. A successful deployment publishes the portfolio;
+ * unpublishing takes the site down (and purges its hosts) without losing the deployment, so
+ * publishing again brings the same site back.
  */
 export async function findLiveSiteBySubdomain(
   db: Db,
@@ -57,6 +57,7 @@ export async function findLiveSiteBySubdomain(
     .select(['p.id as portfolio_id', 'd.id as deployment_id', 'd.site_manifest'])
     .where('p.subdomain', '=', subdomain)
     .where('p.deleted_at', 'is', null)
+    .where('p.is_published', '=', true)
     .where('d.status', '=', 'DEPLOYED')
     .executeTakeFirst();
   return toLiveSite(row);
@@ -83,7 +84,21 @@ export async function findLiveSiteByCustomDomain(
     .where('cd.domain', '=', domain)
     .where('cd.verified_at', 'is not', null)
     .where('p.deleted_at', 'is', null)
+    .where('p.is_published', '=', true)
     .where('d.status', '=', 'DEPLOYED')
     .executeTakeFirst();
   return toLiveSite(row);
+}
+
+/** The portfolio's verified custom domains, the first verified first. */
+export async function listVerifiedDomains(db: Db, portfolioId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('custom_domains')
+    .select('domain')
+    .where('portfolio_id', '=', portfolioId)
+    .where('verified_at', 'is not', null)
+    .orderBy('verified_at')
+    .orderBy('domain')
+    .execute();
+  return rows.map((row) => row.domain);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { SiteManifest } from '../../src/db/tables/deployments-tables.ts';
+import { manifestOf } from '../../src/features/deployments/deployment-steps.ts';
 import { buildSite, type BuiltSite } from '../../src/features/deployments/site-builder.ts';
 import { portfolioContentSchema } from '../../src/features/portfolios/portfolio-content.ts';
 import {
@@ -99,24 +99,6 @@ export async function deploySiteDirectly(
     .where('id', '=', portfolio.id)
     .execute();
   return { portfolioId: portfolio.id, deploymentId: deployment.id, subdomain, host, site };
-}
-
-export function manifestOf(site: BuiltSite): SiteManifest {
-  return {
-    files: Object.fromEntries(
-      site.files.map((file) => [
-        file.path,
-        {
-          contentType: file.contentType,
-          cacheControl: file.cacheControl,
-          sha256: file.sha256,
-          size: file.body.length,
-          gzipSize: file.gzip.length,
-          brotliSize: file.brotli.length,
-        },
-      ]),
-    ),
-  };
 }
 
 async function uploadSite(

@@ -7,22 +7,13 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { EXPORT_LINK_LIFETIME_SECONDS } from '../../../src/features/exports/export.types.ts';
-import {
-  bullRedisOptions,
-  createBullConnection,
-} from '../../../src/jobs/create-bull-connection.ts';
-import { createJobProducer, type JobProducer } from '../../../src/jobs/create-job-producer.ts';
 import { createRenderExportJob } from '../../../src/jobs/handlers/render-export.job.ts';
 import { JOB_CATALOG, type JobCatalog } from '../../../src/jobs/job-catalog.ts';
-import {
-  createOutboxRelay,
-  type OutboxRelay,
-} from '../../../src/jobs/outbox/create-outbox-relay.ts';
-import { startWorkers, type WorkerHost } from '../../../src/jobs/start-workers.ts';
 import { seededTemplateId } from '../../support/factories.ts';
-import { deleteQueueKeys, uniqueQueuePrefix } from '../../support/stand-ins/redis-queue-keys.ts';
+import { type JobPipeline, startJobPipeline } from '../../support/job-pipeline.ts';
+import { uniqueQueuePrefix } from '../../support/stand-ins/redis-queue-keys.ts';
 import { createTestContext, type TestContext, type TestUser } from '../../support/test-context.ts';
-import { CONCURRENCY, logger, REDIS_URL, waitFor } from '../jobs/job-test-support.ts';
+import { waitFor } from '../jobs/job-test-support.ts';
 import {
   countPdfPages,
   createExportDirectories,
@@ -41,9 +32,7 @@ const prefix = uniqueQueuePrefix();
 let directories: Awaited<ReturnType<typeof createExportDirectories>>;
 let ctx: TestContext;
 let owner: TestUser;
-let producer: JobProducer<typeof EXPORT_CATALOG>;
-let relay: OutboxRelay;
-let workers: WorkerHost;
+let pipeline: JobPipeline<typeof EXPORT_CATALOG>;
 
 interface ProgressSample {
   readonly status: string;
@@ -103,29 +92,13 @@ beforeAll(async () => {
   directories = await createExportDirectories();
   ctx = await createTestContext(directories.overrides);
   owner = await ctx.createUser();
-  producer = createJobProducer({
-    catalog: EXPORT_CATALOG,
-    connection: createBullConnection({ url: REDIS_URL, role: 'producer', logger }),
-    prefix,
-    logger,
-  });
-  relay = createOutboxRelay({
-    db: ctx.deps.database.db,
-    producer,
-    logger,
-    listenUrl: ctx.config.postgres.directUrl,
-  });
-  await relay.start();
   // The renderer as create-deps wires it; the handler as create-job-handlers registers it.
-  workers = startWorkers({
+  pipeline = await startJobPipeline({
+    ctx,
     catalog: EXPORT_CATALOG,
     handlers: { 'export.render': createRenderExportJob(ctx.deps.exportRenderer) },
-    connection: bullRedisOptions({ url: REDIS_URL, role: 'worker' }),
     prefix,
-    concurrency: CONCURRENCY,
-    logger,
   });
-  await workers.waitUntilReady();
 
   const templateId = await seededTemplateId(ctx, owner);
   const portfolio = await createPortfolio(ctx, owner, templateId, {
@@ -153,10 +126,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await workers.close();
-  await relay.close();
-  await producer.close();
-  await deleteQueueKeys(REDIS_URL, prefix);
+  await pipeline.close();
   await ctx.close();
   await rm(directories.root, { recursive: true, force: true });
 });

@@ -1,17 +1,25 @@
 import type { DeploymentFailureMailer } from '../features/deployments/deployment-notifications.ts';
 import type { DeploymentRunner } from '../features/deployments/deployment-runner.ts';
+import type { ExportReadyMailer } from '../features/exports/export-notifications.ts';
 import type { ExportRenderer } from '../features/exports/export-renderer.ts';
 import type { WebhookDeliveryService } from '../features/webhooks/webhook-delivery.service.ts';
 import { createDeliverWebhookJob } from './handlers/deliver-webhook.job.ts';
 import { createNotifyDeploymentFailureJob } from './handlers/notify-deployment-failure.job.ts';
+import { createNotifyExportReadyJob } from './handlers/notify-export-ready.job.ts';
 import { createRenderExportJob } from './handlers/render-export.job.ts';
 import { createRunDeploymentJob } from './handlers/run-deployment.job.ts';
 import type { JobHandlers } from './job-handler.ts';
 
 export interface JobHandlerDeps {
   readonly webhookDeliveries: Pick<WebhookDeliveryService, 'deliver'>;
-  /** Renders, stores and mails PDF exports (`createExportRenderer`). */
-  readonly exports: Pick<ExportRenderer, 'renderExport' | 'recordFailure'>;
+  /**
+   * Renders and stores PDF exports (`createExportRenderer`) and mails their links
+   * (`createExportReadyMailer`).
+   */
+  readonly exports: {
+    readonly renderer: Pick<ExportRenderer, 'renderExport' | 'recordFailure'>;
+    readonly readyMailer: Pick<ExportReadyMailer, 'mailReady'>;
+  };
   /**
    * Runs deployments (`createDeploymentRunner`) and mails their final failures
    * (`createDeploymentFailureMailer`).
@@ -29,7 +37,8 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
     'deployment.notify_failure': createNotifyDeploymentFailureJob({
       failureMailer: deps.deployments.failureMailer,
     }),
-    'export.render': createRenderExportJob(deps.exports),
+    'export.render': createRenderExportJob(deps.exports.renderer),
+    'export.notify_ready': createNotifyExportReadyJob({ readyMailer: deps.exports.readyMailer }),
     'webhook.deliver': createDeliverWebhookJob({
       deliver: (deliveryId) => deps.webhookDeliveries.deliver(deliveryId),
     }),

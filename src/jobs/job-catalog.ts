@@ -68,12 +68,30 @@ export const JOB_CATALOG = {
     backoff: { type: 'exponential', delayMs: 10_000 },
     ...DEFAULT_RETENTION,
   },
-  /** Renders one PDF export to the exports bucket and mails its link (R-JOB-6, R-JOB-7). */
+  /**
+   * Renders one PDF export to the exports bucket (R-JOB-6); its READY mark queues
+   * `export.notify_ready` for the mail (R-JOB-7).
+   */
   'export.render': {
     queue: 'pdf',
     payload: z.object({ exportId: z.uuid() }),
     attempts: 3,
     backoff: { type: 'exponential', delayMs: 2_000 },
+    ...DEFAULT_RETENTION,
+  },
+  /**
+   * Mails the requester of a READY export its signed link (R-JOB-7). Written to the outbox
+   * with the READY status, under job id `export-ready-<id>`, so it exists once; the mail's
+   * idempotency key keeps a rerun from sending it twice. A mail that keeps failing never
+   * touches the export, which stays READY with its link readable through the API.
+   * On `webhooks`, the queue of short outbound calls to third parties, not `pdf`: a mail must
+   * not wait behind long renders, nor take one of the renders' concurrency slots.
+   */
+  'export.notify_ready': {
+    queue: 'webhooks',
+    payload: z.object({ exportId: z.uuid() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 10_000 },
     ...DEFAULT_RETENTION,
   },
   /** Sends one recorded webhook delivery; the delivery id keeps runs for it single. */

@@ -45,8 +45,11 @@ export interface StartWorkersOptions<C extends JobCatalog> {
   readonly handBackMs?: number;
   readonly logger: Logger;
   readonly observer?: JobObserver;
-  /** BullMQ timing overrides, for tests of lock and stall handling. */
-  readonly workerSettings?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'drainDelay'>;
+  /** BullMQ overrides, for tests of lock and stall handling. */
+  readonly workerSettings?: Pick<
+    WorkerOptions,
+    'lockDuration' | 'stalledInterval' | 'drainDelay' | 'maxStalledCount'
+  >;
 }
 
 export interface WorkerHost {
@@ -62,6 +65,14 @@ export interface WorkerHost {
 }
 
 const DISCONNECT_TIMEOUT_MS = 1_000;
+
+/**
+ * How many times a job may lose its lock (its worker died or froze) and go back to waiting
+ * before BullMQ fails it without ever calling the handler again. BullMQ's default of 1 turns
+ * two worker crashes, e.g. during a rolling deploy, into a failed job that no handler got
+ * to record; every handler resumes safely, so a few more chances cost nothing.
+ */
+export const DEFAULT_MAX_STALLED_COUNT = 3;
 
 const keep = (retention: JobRetention) => ({ age: retention.ageSeconds, count: retention.count });
 
@@ -150,6 +161,7 @@ export function startWorkers<C extends JobCatalog>(options: StartWorkersOptions<
       // Defaults for jobs added without the producer's options.
       removeOnComplete: keep(DEFAULT_RETENTION.keepCompleted),
       removeOnFail: keep(DEFAULT_RETENTION.keepFailed),
+      maxStalledCount: DEFAULT_MAX_STALLED_COUNT,
       ...options.workerSettings,
     });
     // Connection errors repeat while Redis is away; ioredis keeps reconnecting.

@@ -9,7 +9,6 @@ import type { Config } from '../config/env.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
 import { createCursorCodec } from '../db/query/cursor-codec.ts';
 import { createDeploymentService } from '../features/deployments/deployments.service.ts';
-import { createExportRenderer, type ExportRenderer } from '../features/exports/export-renderer.ts';
 import { createExportService } from '../features/exports/exports.service.ts';
 import {
   createPortfolioService,
@@ -56,8 +55,6 @@ export interface Deps {
   readonly shutdown: Shutdown;
   /** What the HTTP app needs, built from the above. */
   readonly app: AppDeps;
-  /** The `export.render` job's work: render, store, mail (JobHandlerDeps.exports). */
-  readonly exportRenderer: ExportRenderer;
 }
 
 /** R-PERF-2: cached portfolio data lives 5 minutes unless purged sooner. */
@@ -146,12 +143,6 @@ export function createDeps(config: Config, logger: Logger): Deps {
     enqueueInTransaction,
     storage: adapters.storage,
   });
-  const exportRenderer = createExportRenderer({
-    db: database.db,
-    storage: adapters.storage,
-    email: adapters.email,
-    logger: logger.child({ component: 'exports' }),
-  });
   const webhooks = createWebhooks({
     config,
     db: database.db,
@@ -210,6 +201,5 @@ export function createDeps(config: Config, logger: Logger): Deps {
     liveSites,
     shutdown,
     app,
-    exportRenderer,
   };
 }

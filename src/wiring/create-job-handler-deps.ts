@@ -1,5 +1,8 @@
 import { createDeploymentFailureMailer } from '../features/deployments/deployment-notifications.ts';
 import { createDeploymentRunner } from '../features/deployments/deployment-runner.ts';
+import { createExportReadyMailer } from '../features/exports/export-notifications.ts';
+import { createExportRenderer } from '../features/exports/export-renderer.ts';
+import { createPortfolioHostPurge } from '../features/sites/site-host-purge.ts';
 import type { JobHandlerDeps } from '../jobs/create-job-handlers.ts';
 import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
 import type { Deps } from './create-deps.ts';
@@ -10,19 +13,36 @@ import type { Deps } from './create-deps.ts';
  */
 export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
   const { config, adapters } = deps;
+  const siteAddress = { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl };
   return {
     webhookDeliveries: deps.webhookDeliveries,
-    exports: deps.exportRenderer,
+    exports: {
+      renderer: createExportRenderer({
+        db: deps.database.db,
+        storage: adapters.storage,
+        enqueueInTransaction,
+        logger: deps.logger.child({ component: 'exports' }),
+      }),
+      readyMailer: createExportReadyMailer({
+        db: deps.database.db,
+        storage: adapters.storage,
+        email: adapters.email,
+      }),
+    },
     deployments: {
       runner: createDeploymentRunner({
         db: deps.database.db,
         storage: adapters.storage,
         siteRecords: adapters.siteRecords,
         certificates: adapters.certificates,
-        liveSites: deps.liveSites,
+        purgeHosts: createPortfolioHostPurge({
+          db: deps.database.db,
+          liveSites: deps.liveSites,
+          siteAddress,
+        }),
         webhooks: deps.webhookDeliveries,
         enqueueInTransaction,
-        siteAddress: { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl },
+        siteAddress,
         logger: deps.logger.child({ component: 'deployments' }),
       }),
       failureMailer: createDeploymentFailureMailer({

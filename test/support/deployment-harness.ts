@@ -34,7 +34,10 @@ import { createTestContext, type TestContext } from './test-context.ts';
 
 const logger = pino({ level: 'silent' });
 
-export type WorkerSettings = Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'drainDelay'>;
+export type WorkerSettings = Pick<
+  WorkerOptions,
+  'lockDuration' | 'stalledInterval' | 'drainDelay' | 'maxStalledCount'
+>;
 
 export interface DeploymentHarness {
   readonly ctx: TestContext;

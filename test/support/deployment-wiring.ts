@@ -6,7 +6,9 @@ import {
   createDeploymentRunner,
   type DeploymentRunner,
 } from '../../src/features/deployments/deployment-runner.ts';
+import { createPortfolioHostPurge } from '../../src/features/sites/site-host-purge.ts';
 import type { SiteRecords } from '../../src/integrations/dns/site-records.ts';
+import type { CertificateIssuer } from '../../src/integrations/ssl/certificate-authority.ts';
 import { createDeliverWebhookJob } from '../../src/jobs/handlers/deliver-webhook.job.ts';
 import { createNotifyDeploymentFailureJob } from '../../src/jobs/handlers/notify-deployment-failure.job.ts';
 import { createRunDeploymentJob } from '../../src/jobs/handlers/run-deployment.job.ts';
@@ -37,7 +39,11 @@ export interface DeploymentWiring {
  */
 export function wireDeployments(
   deps: Deps,
-  options: { readonly uploadConcurrency?: number } = {},
+  options: {
+    readonly uploadConcurrency?: number;
+    /** Replaces the real certificate issuer (to hold or count issuances). */
+    readonly certificates?: CertificateIssuer;
+  } = {},
 ): DeploymentWiring {
   const dnsUpserts: string[] = [];
   const siteRecords: Pick<SiteRecords, 'upsertSubdomain'> = {
@@ -46,18 +52,23 @@ export function wireDeployments(
       return deps.adapters.siteRecords.upsertSubdomain(subdomain);
     },
   };
+  const siteAddress = {
+    baseDomain: deps.config.sites.baseDomain,
+    publicUrl: deps.config.http.publicUrl,
+  };
   const runner = createDeploymentRunner({
     db: deps.database.db,
     storage: deps.adapters.storage,
     siteRecords,
-    certificates: deps.adapters.certificates,
-    liveSites: deps.liveSites,
+    certificates: options.certificates ?? deps.adapters.certificates,
+    purgeHosts: createPortfolioHostPurge({
+      db: deps.database.db,
+      liveSites: deps.liveSites,
+      siteAddress,
+    }),
     webhooks: deps.webhookDeliveries,
     enqueueInTransaction,
-    siteAddress: {
-      baseDomain: deps.config.sites.baseDomain,
-      publicUrl: deps.config.http.publicUrl,
-    },
+    siteAddress,
     logger: deps.logger.child({ component: 'deployments' }),
     ...(options.uploadConcurrency === undefined
       ? {}

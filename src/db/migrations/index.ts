@@ -6,6 +6,7 @@ import * as createWebhooks from './0003-create-webhooks.ts';
 import * as createOutbox from './0004-create-outbox.ts';
 import * as createDeployments from './0005-create-deployments.ts';
 import * as createExports from './0006-create-exports.ts';
+import * as addDeploymentRunClaim from './0007-add-deployment-run-claim.ts';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the build output and
@@ -18,4 +19,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-create-outbox': createOutbox,
   '0005-create-deployments': createDeployments,
   '0006-create-exports': createExports,
+  '0007-add-deployment-run-claim': addDeploymentRunClaim,
 };

@@ -74,7 +74,10 @@ export interface DeploymentsTable {
   queued_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+  /** Touched by every write of a run: an unfinished deployment left untouched is abandoned. */
   updated_at: Timestamp;
+  /** The token of the run that owns the deployment (claimed at attempt start); null before. */
+  run_token: string | null;
 }
 
 export interface DeploymentStepsTable {

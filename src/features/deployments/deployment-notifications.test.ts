@@ -17,6 +17,7 @@ const BASE = {
 describe(deploymentSucceededData.name, () => {
   it('carries the ids, the attempt, the URL and the time (R-JOB-5)', () => {
     expect(deploymentSucceededData({ ...BASE, url: 'http://jane.localhost:3000/' })).toEqual({
+      event: 'deployment.succeeded',
       deploymentId: BASE.deploymentId,
       portfolioId: BASE.portfolioId,
       attempt: 3,
@@ -34,6 +35,7 @@ describe(deploymentFailedData.name, () => {
     });
 
     expect(data).toEqual({
+      event: 'deployment.failed',
       deploymentId: BASE.deploymentId,
       portfolioId: BASE.portfolioId,
       attempt: 3,

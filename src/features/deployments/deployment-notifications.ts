@@ -17,6 +17,8 @@ interface DeploymentEventBase {
 /** `data` of a `deployment.succeeded` webhook. */
 export function deploymentSucceededData(input: DeploymentEventBase & { readonly url: string }) {
   return {
+    // Also in the envelope's `type`; repeated so `data` alone is the whole event (issue 4.8).
+    event: 'deployment.succeeded',
     deploymentId: input.deploymentId,
     portfolioId: input.portfolioId,
     attempt: input.attempt,
@@ -32,6 +34,7 @@ export function deploymentFailedData(
   },
 ) {
   return {
+    event: 'deployment.failed',
     deploymentId: input.deploymentId,
     portfolioId: input.portfolioId,
     attempt: input.attempt,

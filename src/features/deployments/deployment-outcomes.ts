@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
+import type { DeploymentStep } from '../../db/tables/deployments-tables.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { WebhookEventInput } from '../webhooks/webhook.types.ts';
 import type { WebhookDeliveryService } from '../webhooks/webhook-delivery.service.ts';
@@ -10,8 +11,13 @@ import {
   deploymentSucceededData,
   failureMailJobId,
 } from './deployment-notifications.ts';
-import type { DeploymentToRun, LogLine } from './deployment-runs.repository.ts';
-import { type DeploymentFailure, DeploymentRejectedError } from './deployments.errors.ts';
+import type { DeploymentToRun, LogLine, RunClaim } from './deployment-runs.repository.ts';
+import { recordAttemptFailure } from './deployment-step-records.repository.ts';
+import {
+  type DeploymentFailure,
+  DeploymentRejectedError,
+  DeploymentRunSupersededError,
+} from './deployments.errors.ts';
 
 export interface OutcomeDeps {
   readonly db: Kysely<Database>;
@@ -39,12 +45,13 @@ async function raiseEvent(
  * ACTIVATING (R-JOB-2, R-JOB-5) in one transaction: the live pointer, DEPLOYED, the step row,
  * the log, and the `deployment.succeeded` deliveries with their jobs. Either all of it
  * happens or none, so a crash can neither lose the webhook nor send it for a rolled-back
- * switch. Returns false when another run had already finished the deployment.
+ * switch. Returns false when the run no longer owns the deployment (finished or taken over).
  */
 export async function finishDeployed(
   deps: OutcomeDeps,
   input: {
     readonly deployment: DeploymentToRun;
+    readonly claim: RunClaim;
     readonly attempt: number;
     readonly siteUrl: string;
   },
@@ -56,8 +63,7 @@ export async function finishDeployed(
       level: 'info',
       message: `Deployed: the site is live at ${input.siteUrl}`,
     };
-    const result = await activateDeployment(trx, {
-      deploymentId: deployment.id,
+    const result = await activateDeployment(trx, input.claim, {
       portfolioId: deployment.portfolioId,
       attempt: input.attempt,
       log,
@@ -68,7 +74,7 @@ export async function finishDeployed(
           'deployment.portfolio_missing',
           'The portfolio was deleted during the deployment',
         );
-      case 'already_finished':
+      case 'not_owned':
         return false;
       case 'activated':
         await raiseEvent(deps, trx, {
@@ -91,12 +97,13 @@ export async function finishDeployed(
  * Final failure (R-JOB-5) in one transaction: FAILED with the error, the log, the
  * `deployment.failed` deliveries with their jobs, and the failure mail's job. The mail job
  * id is fixed per deployment, so a crash and rerun of this write cannot queue it twice.
- * Returns false when another run had already finished the deployment.
+ * Returns false when the run no longer owns the deployment (finished or taken over).
  */
 export async function finishFailed(
   deps: OutcomeDeps,
   input: {
     readonly deployment: DeploymentToRun;
+    readonly claim: RunClaim;
     readonly attempt: number;
     readonly failure: DeploymentFailure;
     readonly logs: readonly LogLine[];
@@ -104,8 +111,7 @@ export async function finishFailed(
 ): Promise<boolean> {
   const { deployment, failure } = input;
   return deps.db.transaction().execute(async (trx) => {
-    const failed = await markDeploymentFailed(trx, {
-      deploymentId: deployment.id,
+    const failed = await markDeploymentFailed(trx, input.claim, {
       errorCode: failure.code,
       errorMessage: failure.message,
       logs: input.logs,
@@ -131,4 +137,68 @@ export async function finishFailed(
     });
     return true;
   });
+}
+
+/**
+ * A failed attempt (R-JOB-4, R-JOB-5): with a retryable failure and attempts left, the error
+ * and log are recorded and the queue retries (`retry`); otherwise the deployment fails for
+ * good (`failed`). `superseded` when the run no longer owns the deployment: nothing was
+ * written. Any other error from the writes propagates.
+ */
+export async function recordRunFailure(
+  deps: OutcomeDeps,
+  input: {
+    readonly deployment: DeploymentToRun;
+    readonly claim: RunClaim;
+    readonly step: DeploymentStep;
+    readonly failure: DeploymentFailure;
+    readonly attempt: number;
+    readonly maxAttempts: number;
+  },
+): Promise<'retry' | 'failed' | 'superseded'> {
+  const { step, failure, attempt, maxAttempts } = input;
+  const errorLine: LogLine = {
+    step,
+    level: 'error',
+    message: `${step} failed (${failure.code}): ${failure.message}`,
+  };
+  if (failure.retryable && attempt < maxAttempts) {
+    try {
+      await recordAttemptFailure(deps.db, input.claim, {
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        logs: [
+          errorLine,
+          {
+            step,
+            level: 'info',
+            message: `Attempt ${attempt} of ${maxAttempts} failed; attempt ${attempt + 1} follows after the retry delay`,
+          },
+        ],
+      });
+    } catch (err) {
+      if (err instanceof DeploymentRunSupersededError) {
+        return 'superseded';
+      }
+      throw err;
+    }
+    return 'retry';
+  }
+  const finished = await finishFailed(deps, {
+    deployment: input.deployment,
+    claim: input.claim,
+    attempt,
+    failure,
+    logs: [
+      errorLine,
+      {
+        step,
+        level: 'error',
+        message: failure.retryable
+          ? `Deployment failed: attempt ${attempt} of ${maxAttempts} was the last`
+          : 'Deployment failed: retrying cannot fix this',
+      },
+    ],
+  });
+  return finished ? 'failed' : 'superseded';
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
@@ -7,30 +9,37 @@ import type { SiteRecords } from '../../integrations/dns/site-records.ts';
 import type { CertificateIssuer } from '../../integrations/ssl/certificate-authority.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
-import type { LiveSiteCache } from '../sites/live-site-cache.ts';
 import type { SiteAddress } from '../sites/site-address.ts';
+import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
 import type { WebhookDeliveryService } from '../webhooks/webhook-delivery.service.ts';
-import { finishDeployed, finishFailed } from './deployment-outcomes.ts';
+import { finishDeployed, recordRunFailure } from './deployment-outcomes.ts';
 import {
+  appendRunLog,
+  claimDeploymentRun,
   type DeploymentToRun,
   findDeploymentToRun,
   insertLogLines,
-  listFinishedSteps,
-  recordAttemptFailure,
-  recordAttemptStart,
-  recordStepFinish,
-  recordStepStart,
+  type RunClaim,
 } from './deployment-runs.repository.ts';
+import { recordStepFinish, recordStepStart } from './deployment-step-records.repository.ts';
 import { runStep, type StepRun } from './deployment-step-work.ts';
-import { siteHostsOf, siteUrlOf, STEP_PLANS } from './deployment-steps.ts';
-import { type DeploymentFailure, describeDeploymentFailure } from './deployments.errors.ts';
+import { siteUrlOf, STEP_PLANS } from './deployment-steps.ts';
+import {
+  type DeploymentFailure,
+  DeploymentRunSupersededError,
+  describeDeploymentFailure,
+} from './deployments.errors.ts';
 
 export interface DeploymentRunnerDeps {
   readonly db: Kysely<Database>;
   readonly storage: Pick<Storage, 'putObject' | 'listObjects'>;
   readonly siteRecords: Pick<SiteRecords, 'upsertSubdomain'>;
   readonly certificates: CertificateIssuer;
-  readonly liveSites: Pick<LiveSiteCache, 'purgeHosts'>;
+  /**
+   * Forgets the portfolio's cached hosts (`createPortfolioHostPurge`): the subdomains given
+   * and every verified custom domain, whichever of them served the previous deployment.
+   */
+  readonly purgeHosts: PurgePortfolioHosts;
   readonly webhooks: Pick<WebhookDeliveryService, 'dispatchEventInTransaction'>;
   /** The outbox writer (`enqueueInTransaction` of src/jobs/outbox). */
   readonly enqueueInTransaction: EnqueueInTransaction;
@@ -52,7 +61,10 @@ export interface DeploymentRunOptions {
   readonly reportProgress?: (percent: number) => Promise<void>;
 }
 
-/** How a run ended; `retry` and `failed` are already recorded in the deployment. */
+/**
+ * How a run ended; `retry` and `failed` are already recorded in the deployment. `skipped`
+ * includes a run superseded by a newer one: it stopped at once and recorded nothing more.
+ */
 export type DeploymentRunOutcome =
   | { readonly kind: 'deployed'; readonly siteUrl: string }
   | { readonly kind: 'skipped'; readonly reason: string }
@@ -64,17 +76,26 @@ export type DeploymentRunOutcome =
 export interface DeploymentRunner {
   /**
    * Runs, or resumes at its first unfinished step, one deployment (R-JOB-2 … R-JOB-5).
-   * Throws only when the worker is stopping or the failure could not be recorded.
+   * Throws only when the worker is stopping or the failure could not be recorded; an
+   * unfinished deployment left behind that way is abandoned by the next deployment request
+   * once it has been idle for the staleness limit.
    */
   run(deploymentId: string, options: DeploymentRunOptions): Promise<DeploymentRunOutcome>;
 }
 
 const DEFAULT_UPLOAD_CONCURRENCY = 4;
 
+const SUPERSEDED = 'superseded: the deployment finished or a newer run took it over';
+
 export function createDeploymentRunner(deps: DeploymentRunnerDeps): DeploymentRunner {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const uploadConcurrency = deps.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY;
+  const outcomeDeps = {
+    db,
+    webhooks: deps.webhooks,
+    enqueueInTransaction: deps.enqueueInTransaction,
+  };
 
   async function reportProgress(options: DeploymentRunOptions, percent: number) {
     await options.reportProgress?.(percent).catch((err: unknown) => {
@@ -82,18 +103,24 @@ export function createDeploymentRunner(deps: DeploymentRunnerDeps): DeploymentRu
     });
   }
 
+  /**
+   * Every host that may have cached the portfolio's previous site: its subdomain now, the
+   * one this deployment was built for, and each verified custom domain.
+   */
   async function purgeLiveSite(deployment: DeploymentToRun) {
-    const hosts = siteHostsOf(deployment, deps.siteAddress);
     try {
-      await deps.liveSites.purgeHosts(hosts);
+      await deps.purgeHosts(deployment.portfolioId, [
+        deployment.portfolioSubdomain,
+        deployment.subdomain,
+      ]);
     } catch (err) {
       // The cached mapping expires on its own; the deployment itself is done.
-      logger.warn({ err, deploymentId: deployment.id, hosts }, 'could not purge the site cache');
+      logger.warn({ err, deploymentId: deployment.id }, 'could not purge the site cache');
       await insertLogLines(db, deployment.id, [
         {
           step: 'ACTIVATING',
           level: 'warn',
-          message: `The cached site of ${hosts.join(', ')} could not be purged; it expires within minutes`,
+          message: "The portfolio's cached site could not be purged; it expires within minutes",
         },
       ]).catch((logErr: unknown) => {
         logger.warn({ err: logErr }, 'could not log the failed cache purge');
@@ -101,74 +128,135 @@ export function createDeploymentRunner(deps: DeploymentRunnerDeps): DeploymentRu
     }
   }
 
-  async function activate(deployment: DeploymentToRun, options: DeploymentRunOptions) {
+  async function activate(
+    deployment: DeploymentToRun,
+    claim: RunClaim,
+    options: DeploymentRunOptions,
+  ): Promise<DeploymentRunOutcome> {
     const siteUrl = siteUrlOf(deployment, deps.siteAddress);
-    const activated = await finishDeployed(
-      { db, webhooks: deps.webhooks, enqueueInTransaction: deps.enqueueInTransaction },
-      { deployment, attempt: options.attempt, siteUrl },
-    );
+    const activated = await finishDeployed(outcomeDeps, {
+      deployment,
+      claim,
+      attempt: options.attempt,
+      siteUrl,
+    });
     if (!activated) {
-      return { kind: 'skipped', reason: 'another run finished the deployment' } as const;
+      return { kind: 'skipped', reason: SUPERSEDED };
     }
     await purgeLiveSite(deployment);
     await reportProgress(options, 100);
-    return { kind: 'deployed', siteUrl } as const;
+    return { kind: 'deployed', siteUrl };
   }
 
   async function recordFailure(
     deployment: DeploymentToRun,
+    claim: RunClaim,
     step: DeploymentStep,
     err: unknown,
     options: DeploymentRunOptions,
   ): Promise<DeploymentRunOutcome> {
-    const { attempt, maxAttempts } = options;
     const failure = describeDeploymentFailure(err);
     logger.warn(
-      { err, deploymentId: deployment.id, step, code: failure.code, attempt },
+      { err, deploymentId: deployment.id, step, code: failure.code, attempt: options.attempt },
       'deployment attempt failed',
     );
-    const errorLine = {
+    // A throw here propagates: the job fails, and the deployment stays unfinished until the
+    // staleness rule abandons it. Nothing here changes a finished or taken-over deployment.
+    const recorded = await recordRunFailure(outcomeDeps, {
+      deployment,
+      claim,
       step,
-      level: 'error',
-      message: `${step} failed (${failure.code}): ${failure.message}`,
-    } as const;
-    if (failure.retryable && attempt < maxAttempts) {
-      await recordAttemptFailure(db, {
+      failure,
+      attempt: options.attempt,
+      maxAttempts: options.maxAttempts,
+    });
+    return recorded === 'superseded'
+      ? { kind: 'skipped', reason: SUPERSEDED }
+      : { kind: recorded, failure };
+  }
+
+  async function runAttempt(
+    deployment: DeploymentToRun,
+    options: DeploymentRunOptions,
+  ): Promise<DeploymentRunOutcome> {
+    const { attempt, maxAttempts, signal } = options;
+    const token = randomUUID();
+    // Until the claim commits, a failure is recorded against the token as read: the
+    // deployment is this run's to fail unless a newer run claimed it meanwhile.
+    let claim: RunClaim = { deploymentId: deployment.id, token: deployment.runToken };
+    let current: DeploymentStep = deployment.currentStep ?? 'VALIDATING';
+    try {
+      const claimed = await claimDeploymentRun(db, {
         deploymentId: deployment.id,
-        errorCode: failure.code,
-        errorMessage: failure.message,
-        logs: [
-          errorLine,
-          {
-            step,
-            level: 'info',
-            message: `Attempt ${attempt} of ${maxAttempts} failed; attempt ${attempt + 1} follows after the retry delay`,
-          },
-        ],
-      });
-      return { kind: 'retry', failure };
-    }
-    const finished = await finishFailed(
-      { db, webhooks: deps.webhooks, enqueueInTransaction: deps.enqueueInTransaction },
-      {
-        deployment,
+        token,
         attempt,
-        failure,
-        logs: [
-          errorLine,
-          {
-            step,
-            level: 'error',
-            message: failure.retryable
-              ? `Deployment failed: attempt ${attempt} of ${maxAttempts} was the last`
-              : 'Deployment failed: retrying cannot fix this',
-          },
-        ],
-      },
-    );
-    return finished
-      ? { kind: 'failed', failure }
-      : { kind: 'skipped', reason: 'another run finished the deployment' };
+        startLog: (finishedSteps) => {
+          const first = DEPLOYMENT_STEPS.find((step) => !finishedSteps.includes(step));
+          return {
+            step: first ?? current,
+            level: 'info',
+            message:
+              finishedSteps.length === 0 || first === undefined
+                ? `Attempt ${attempt} of ${maxAttempts} started`
+                : `Attempt ${attempt} of ${maxAttempts} started; resuming at ${first}`,
+          };
+        },
+      });
+      if (claimed === undefined) {
+        return { kind: 'skipped', reason: SUPERSEDED };
+      }
+      claim = { deploymentId: deployment.id, token };
+      const pending = DEPLOYMENT_STEPS.filter((step) => !claimed.finishedSteps.includes(step));
+      const stepRun: StepRun = {
+        deps: { ...deps, now, uploadConcurrency },
+        deployment,
+        claim,
+        signal,
+        site: undefined,
+        contentHash: deployment.contentHash,
+        reportProgress: (percent) => reportProgress(options, percent),
+      };
+      for (const step of pending) {
+        current = step;
+        signal.throwIfAborted();
+        const plan = STEP_PLANS[step];
+        // Also the check that this run still owns the deployment before the step's work.
+        await recordStepStart(db, claim, {
+          step,
+          status: plan.status,
+          progress: plan.startProgress,
+          log: { step, level: 'info', message: `${step} started` },
+        });
+        await reportProgress(options, plan.startProgress);
+        if (step === 'ACTIVATING') {
+          return await activate(deployment, claim, options);
+        }
+        const outcome = await runStep(step, stepRun);
+        await recordStepFinish(db, claim, {
+          step,
+          attempt,
+          result: outcome.result,
+          progress: plan.endProgress,
+          log: { step, level: 'info', message: `${step} finished: ${outcome.summary}` },
+          ...(outcome.build === undefined ? {} : { build: outcome.build }),
+        });
+        await reportProgress(options, plan.endProgress);
+      }
+      return { kind: 'skipped', reason: 'every step is already finished' };
+    } catch (err) {
+      if (err instanceof DeploymentRunSupersededError) {
+        logger.info({ deploymentId: deployment.id, step: current }, SUPERSEDED);
+        return { kind: 'skipped', reason: SUPERSEDED };
+      }
+      if (signal.aborted) {
+        // Not a failed attempt: the worker hands the job back and a later run resumes here.
+        await appendRunLog(db, claim, [
+          { step: current, level: 'warn', message: `The worker stopped during ${current}` },
+        ]).catch(() => undefined);
+        throw err;
+      }
+      return await recordFailure(deployment, claim, current, err, options);
+    }
   }
 
   return {
@@ -177,77 +265,15 @@ export function createDeploymentRunner(deps: DeploymentRunnerDeps): DeploymentRu
       if (deployment === undefined) {
         return { kind: 'skipped', reason: 'no such deployment' };
       }
+      if (deployment.status === 'DEPLOYED' && deployment.isLive) {
+        // The run that activated it may have died between the commit and the purge; purging
+        // again costs little and is the only way that purge still happens.
+        await purgeLiveSite(deployment);
+      }
       if (deployment.status === 'DEPLOYED' || deployment.status === 'FAILED') {
         return { kind: 'skipped', reason: `the deployment is already ${deployment.status}` };
       }
-      const finished = new Set(await listFinishedSteps(db, deploymentId));
-      const pending = DEPLOYMENT_STEPS.filter((step) => !finished.has(step));
-      const [first] = pending;
-      if (first === undefined) {
-        return { kind: 'skipped', reason: 'every step is already finished' };
-      }
-      const { attempt, maxAttempts, signal } = options;
-      await recordAttemptStart(db, {
-        deploymentId,
-        attempt,
-        log: {
-          step: first,
-          level: 'info',
-          message:
-            finished.size === 0
-              ? `Attempt ${attempt} of ${maxAttempts} started`
-              : `Attempt ${attempt} of ${maxAttempts} started; resuming at ${first}`,
-        },
-      });
-
-      const stepRun: StepRun = {
-        deps: { ...deps, now, uploadConcurrency },
-        deployment,
-        signal,
-        site: undefined,
-        contentHash: deployment.contentHash,
-        reportProgress: (percent) => reportProgress(options, percent),
-      };
-      let current: DeploymentStep = first;
-      try {
-        for (const step of pending) {
-          current = step;
-          signal.throwIfAborted();
-          const plan = STEP_PLANS[step];
-          await recordStepStart(db, {
-            deploymentId,
-            step,
-            status: plan.status,
-            progress: plan.startProgress,
-            log: { step, level: 'info', message: `${step} started` },
-          });
-          await reportProgress(options, plan.startProgress);
-          if (step === 'ACTIVATING') {
-            return await activate(deployment, options);
-          }
-          const outcome = await runStep(step, stepRun);
-          await recordStepFinish(db, {
-            deploymentId,
-            step,
-            attempt,
-            result: outcome.result,
-            progress: plan.endProgress,
-            log: { step, level: 'info', message: `${step} finished: ${outcome.summary}` },
-            ...(outcome.build === undefined ? {} : { build: outcome.build }),
-          });
-          await reportProgress(options, plan.endProgress);
-        }
-        return { kind: 'skipped', reason: 'every step is already finished' };
-      } catch (err) {
-        if (signal.aborted) {
-          // Not a failed attempt: the worker hands the job back and a later run resumes here.
-          await insertLogLines(db, deploymentId, [
-            { step: current, level: 'warn', message: `The worker stopped during ${current}` },
-          ]).catch(() => undefined);
-          throw err;
-        }
-        return await recordFailure(deployment, current, err, options);
-      }
+      return runAttempt(deployment, options);
     },
   };
 }

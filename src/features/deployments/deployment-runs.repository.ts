@@ -1,16 +1,31 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import type {
   DeploymentLogLevel,
+  DeploymentsTable,
   DeploymentStatus,
   DeploymentStep,
-  SiteManifest,
 } from '../../db/tables/deployments-tables.ts';
+import { DeploymentRunSupersededError } from './deployments.errors.ts';
 
 // Every statement of a deployment run (R-JOB-2 … R-JOB-5). Each takes the handle to run on:
 // the pool, or the caller's transaction when several writes must land together.
+//
+// A run owns its deployment through the token it claimed at attempt start. Every later write
+// first updates the deployment row on condition that it is unfinished and still holds that
+// token: the row lock this takes orders the write against a newer run's claim, and a write
+// that matches no row throws DeploymentRunSupersededError so the run stops before any other
+// effect. Each such write also touches `updated_at`, the heartbeat the staleness rule reads.
 type Db = Kysely<Database>;
+
+export const FINISHED_STATUSES = ['DEPLOYED', 'FAILED'] as const;
+
+/** The run that may write a deployment: its id and the token it claimed (null: unclaimed). */
+export interface RunClaim {
+  readonly deploymentId: string;
+  readonly token: string | null;
+}
 
 const MAX_LOG_MESSAGE_LENGTH = 2_000;
 
@@ -27,6 +42,12 @@ export interface DeploymentToRun {
   readonly contentHash: string | null;
   /** The build time of the site: retries rebuild the same bytes. */
   readonly queuedAt: Date;
+  /** The token of the run that claimed it last, as read. */
+  readonly runToken: string | null;
+  /** The portfolio's subdomain now (it may have changed since the deployment was queued). */
+  readonly portfolioSubdomain: string | null;
+  /** Whether the portfolio's sites serve this deployment now. */
+  readonly isLive: boolean;
 }
 
 export async function findDeploymentToRun(
@@ -34,21 +55,29 @@ export async function findDeploymentToRun(
   id: string,
 ): Promise<DeploymentToRun | undefined> {
   const row = await db
-    .selectFrom('deployments')
+    .selectFrom('deployments as d')
+    .innerJoin('portfolios as p', 'p.id', 'd.portfolio_id')
     .select([
-      'id',
-      'portfolio_id',
-      'requested_by',
-      'portfolio_version',
-      'status',
-      'current_step',
-      'subdomain',
-      'domain',
-      'site_url',
-      'content_hash',
-      'queued_at',
+      'd.id',
+      'd.portfolio_id',
+      'd.requested_by',
+      'd.portfolio_version',
+      'd.status',
+      'd.current_step',
+      'd.subdomain',
+      'd.domain',
+      'd.site_url',
+      'd.content_hash',
+      'd.queued_at',
+      'd.run_token',
+      'p.subdomain as portfolio_subdomain',
     ])
-    .where('id', '=', id)
+    .select(
+      sql<boolean>`coalesce(p.live_deployment_id = d.id AND p.deleted_at IS NULL, false)`.as(
+        'is_live',
+      ),
+    )
+    .where('d.id', '=', id)
     .executeTakeFirst();
   return row === undefined
     ? undefined
@@ -64,6 +93,9 @@ export async function findDeploymentToRun(
         siteUrl: row.site_url,
         contentHash: row.content_hash,
         queuedAt: row.queued_at,
+        runToken: row.run_token,
+        portfolioSubdomain: row.portfolio_subdomain,
+        isLive: row.is_live,
       };
 }
 
@@ -104,131 +136,108 @@ export async function insertLogLines(
     .execute();
 }
 
-/** Notes which attempt runs now; `started_at` keeps the first attempt's start. */
-export async function recordAttemptStart(
+/** `run_token IS NOT DISTINCT FROM token`: null matches a deployment no run has claimed yet. */
+export function holdsRunToken(token: string | null) {
+  return sql<boolean>`run_token IS NOT DISTINCT FROM ${token}::uuid`;
+}
+
+/**
+ * The write every other one of a run starts with: applies `changes` (and the heartbeat) when
+ * the deployment is unfinished and still the claim's, or throws DeploymentRunSupersededError.
+ */
+export async function updateOwnedDeployment(
   db: Db,
-  input: { readonly deploymentId: string; readonly attempt: number; readonly log: LogLine },
+  claim: RunClaim,
+  changes: Updateable<DeploymentsTable> = {},
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
+  const row = await db
+    .updateTable('deployments')
+    .set({ ...changes, updated_at: sql<Date>`now()` })
+    .where('id', '=', claim.deploymentId)
+    .where('status', 'not in', FINISHED_STATUSES)
+    .where(holdsRunToken(claim.token))
+    .returning('id')
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new DeploymentRunSupersededError(claim.deploymentId);
+  }
+}
+
+/** What a claim found: the steps earlier runs finished, i.e. what this run skips. */
+export interface ClaimedRun {
+  readonly finishedSteps: readonly DeploymentStep[];
+}
+
+/**
+ * Makes `token` the deployment's owner for this attempt (replacing any earlier run's token)
+ * and reads the finished steps in the same transaction: the claim's row lock waits for a
+ * step an earlier run is recording, and after the claim that run can record none. Undefined
+ * when the deployment has already finished. `started_at` keeps the first attempt's start.
+ */
+export async function claimDeploymentRun(
+  db: Db,
+  input: {
+    readonly deploymentId: string;
+    readonly token: string;
+    readonly attempt: number;
+    /** The attempt's first log line, given what is already finished. */
+    readonly startLog: (finishedSteps: readonly DeploymentStep[]) => LogLine;
+  },
+): Promise<ClaimedRun | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
       .updateTable('deployments')
       .set({
+        run_token: input.token,
         attempt: input.attempt,
         started_at: sql<Date>`coalesce(started_at, now())`,
         updated_at: sql<Date>`now()`,
       })
       .where('id', '=', input.deploymentId)
-      .execute();
-    await insertLogLines(trx, input.deploymentId, [input.log]);
+      .where('status', 'not in', FINISHED_STATUSES)
+      .returning('id')
+      .executeTakeFirst();
+    if (claimed === undefined) {
+      return undefined;
+    }
+    const finishedSteps = await listFinishedSteps(trx, input.deploymentId);
+    await insertLogLines(trx, input.deploymentId, [input.startLog(finishedSteps)]);
+    return { finishedSteps };
   });
-}
-
-/** The transition written before a step's work starts. */
-export async function recordStepStart(
-  db: Db,
-  input: {
-    readonly deploymentId: string;
-    readonly step: DeploymentStep;
-    readonly status: DeploymentStatus;
-    readonly progress: number;
-    readonly log: LogLine;
-  },
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('deployments')
-      .set({
-        status: input.status,
-        current_step: input.step,
-        progress: input.progress,
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', input.deploymentId)
-      .execute();
-    await insertLogLines(trx, input.deploymentId, [input.log]);
-  });
-}
-
-/** What BUILDING records on the deployment beside its step row. */
-export interface BuildRecord {
-  readonly contentHash: string;
-  readonly manifest: SiteManifest;
 }
 
 /**
- * The transition written after a step's work ends: its step row (what a retry skips), the
- * progress, and a log line. A step row already there (a run that overlapped after a stall)
- * is kept.
+ * Confirms the run still owns the deployment (and beats its heartbeat); throws
+ * DeploymentRunSupersededError when not. Checked before each batch of uploads.
  */
-export async function recordStepFinish(
+export async function confirmRunOwnership(db: Db, claim: RunClaim): Promise<void> {
+  await updateOwnedDeployment(db, claim);
+}
+
+/**
+ * Runs `work` in a transaction that holds the deployment row while the run owns it: a newer
+ * run's claim waits until it commits. For a side effect that must not happen twice, such as
+ * issuing a certificate, recorded by `work` in the same transaction.
+ */
+export async function withOwnedDeployment<T>(
   db: Db,
-  input: {
-    readonly deploymentId: string;
-    readonly step: DeploymentStep;
-    readonly attempt: number;
-    readonly result: unknown;
-    readonly progress: number;
-    readonly log: LogLine;
-    readonly build?: BuildRecord;
-  },
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('deployment_steps')
-      .values({
-        deployment_id: input.deploymentId,
-        step: input.step,
-        attempt: input.attempt,
-        result: JSON.stringify(input.result),
-      })
-      .onConflict((conflict) => conflict.columns(['deployment_id', 'step']).doNothing())
-      .execute();
-    await trx
-      .updateTable('deployments')
-      .set({
-        progress: input.progress,
-        updated_at: sql<Date>`now()`,
-        ...(input.build === undefined
-          ? {}
-          : {
-              content_hash: input.build.contentHash,
-              site_manifest: JSON.stringify(input.build.manifest),
-            }),
-      })
-      .where('id', '=', input.deploymentId)
-      .execute();
-    await insertLogLines(trx, input.deploymentId, [input.log]);
+  claim: RunClaim,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await updateOwnedDeployment(trx, claim);
+    return work(trx);
   });
 }
 
-export async function recordProgress(db: Db, deploymentId: string, progress: number) {
-  await db
-    .updateTable('deployments')
-    .set({ progress, updated_at: sql<Date>`now()` })
-    .where('id', '=', deploymentId)
-    .execute();
-}
-
-/** A failed attempt with retries left: the status stays at the step, the error is the last one. */
-export async function recordAttemptFailure(
+/** Log lines written only while the run owns the deployment. */
+export async function appendRunLog(
   db: Db,
-  input: {
-    readonly deploymentId: string;
-    readonly errorCode: string;
-    readonly errorMessage: string;
-    readonly logs: readonly LogLine[];
-  },
+  claim: RunClaim,
+  lines: readonly LogLine[],
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('deployments')
-      .set({
-        error_code: input.errorCode,
-        error_message: input.errorMessage,
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', input.deploymentId)
-      .execute();
-    await insertLogLines(trx, input.deploymentId, input.logs);
+    await updateOwnedDeployment(trx, claim);
+    await insertLogLines(trx, claim.deploymentId, lines);
   });
 }

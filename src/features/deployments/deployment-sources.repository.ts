@@ -97,13 +97,17 @@ export interface PortfolioDomain {
   readonly certificateNotAfter: Date | null;
 }
 
-/** The custom domain of this portfolio by name, or undefined when it is not (or no longer) its. */
+/**
+ * The custom domain of this portfolio by name, or undefined when it is not (or no longer) its.
+ * With `forUpdate`, the row stays locked until the caller's transaction ends.
+ */
 export async function findPortfolioDomain(
   db: Db,
   portfolioId: string,
   domain: string,
+  options: { readonly forUpdate?: boolean } = {},
 ): Promise<PortfolioDomain | undefined> {
-  const row = await db
+  let query = db
     .selectFrom('custom_domains')
     .select([
       'id',
@@ -113,8 +117,11 @@ export async function findPortfolioDomain(
       'certificate_not_after',
     ])
     .where('portfolio_id', '=', portfolioId)
-    .where('domain', '=', domain)
-    .executeTakeFirst();
+    .where('domain', '=', domain);
+  if (options.forUpdate === true) {
+    query = query.forUpdate();
+  }
+  const row = await query.executeTakeFirst();
   return row === undefined
     ? undefined
     : {

@@ -7,10 +7,11 @@ import type { CertificateIssuer } from '../../integrations/ssl/certificate-autho
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { SiteAddress } from '../sites/site-address.ts';
 import {
-  type BuildRecord,
+  confirmRunOwnership,
   type DeploymentToRun,
-  recordProgress,
+  type RunClaim,
 } from './deployment-runs.repository.ts';
+import { type BuildRecord, recordProgress } from './deployment-step-records.repository.ts';
 import {
   buildDeploymentSite,
   configureSiteHosts,
@@ -42,6 +43,8 @@ export interface StepRun {
   readonly deps: StepDeps;
   /** As loaded when the run began: `currentStep` tells whether a step is being resumed. */
   readonly deployment: DeploymentToRun;
+  /** What every write of the run must still hold: a newer run's claim stops this one. */
+  readonly claim: RunClaim;
   readonly signal: AbortSignal;
   /** Built in this run, or undefined when BUILDING finished in an earlier one. */
   site: BuiltSite | undefined;
@@ -105,12 +108,14 @@ async function upload(run: StepRun): Promise<StepOutcome> {
     objects: missing,
     concurrency: deps.uploadConcurrency,
     signal: run.signal,
+    // A run that lost its queue lock must not keep uploading beside the run that replaced it.
+    beforeBatch: () => confirmRunOwnership(deps.db, run.claim),
     onStored: async (count) => {
       const done = (alreadyStored + count) / objects.length;
       const progress = Math.floor(startProgress + done * (endProgress - startProgress));
       if (progress > lastProgress && progress < endProgress) {
         lastProgress = progress;
-        await recordProgress(deps.db, deployment.id, progress);
+        await recordProgress(deps.db, run.claim, progress);
         await run.reportProgress(progress);
       }
     },
@@ -122,7 +127,7 @@ async function upload(run: StepRun): Promise<StepOutcome> {
 }
 
 async function configure(run: StepRun): Promise<StepOutcome> {
-  const result = await configureSiteHosts(run.deps, run.deployment);
+  const result = await configureSiteHosts(run.deps, run.deployment, run.claim);
   const certificate =
     result.certificate === 'none' ? '' : `, custom domain certificate ${result.certificate}`;
   return { result, summary: `DNS record ${result.dnsRecord}${certificate}` };

@@ -20,6 +20,9 @@ function deployment(overrides: Partial<DeploymentToRun> = {}): DeploymentToRun {
     siteUrl: null,
     contentHash: null,
     queuedAt: new Date('2025-01-01T00:00:00.000Z'),
+    runToken: null,
+    portfolioSubdomain: 'jane',
+    isLive: false,
     ...overrides,
   };
 }

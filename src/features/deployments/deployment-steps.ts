@@ -13,7 +13,11 @@ import {
   renewalDueAt,
 } from '../../integrations/ssl/certificate-authority.ts';
 import { type SiteAddress, siteUrlForHost, subdomainHost } from '../sites/site-address.ts';
-import type { DeploymentToRun } from './deployment-runs.repository.ts';
+import {
+  type DeploymentToRun,
+  type RunClaim,
+  withOwnedDeployment,
+} from './deployment-runs.repository.ts';
 import { recordDomainCertificate } from './deployment-sources.repository.ts';
 import { checkSubdomain, loadBuildSource, requireVerifiedDomain } from './deployment-validation.ts';
 import { DeploymentRejectedError } from './deployments.errors.ts';
@@ -149,25 +153,35 @@ export interface ConfigureResult {
  * renewal is due, then the subdomain's DNS record. The certificate goes first because its
  * issuance is recorded on the domain (a retry sees it and skips it), while the DNS upsert is
  * the last side effect before the step row, and idempotent should that write be lost.
+ *
+ * The certificate is issued and recorded in one transaction that holds the deployment (only
+ * while this run owns it) and the domain row: an overlapping run of the same deployment waits
+ * for it, then finds the certificate current, so two runs never both issue one.
  */
 export async function configureSiteHosts(
   deps: ConfigureDeps,
   deployment: DeploymentToRun,
+  claim: RunClaim,
 ): Promise<ConfigureResult> {
   const subdomain = checkSubdomain(deployment.subdomain);
   let certificate: ConfigureResult['certificate'] = 'none';
-  if (deployment.domain !== null) {
-    const domain = await requireVerifiedDomain(deps.db, deployment.portfolioId, deployment.domain);
-    certificate = 'current';
-    if (needsCertificate(domain, deps.now())) {
-      const issued = await deps.certificates.issueCertificate(deployment.domain);
-      await recordDomainCertificate(deps.db, domain.id, {
+  const customDomain = deployment.domain;
+  if (customDomain !== null) {
+    certificate = await withOwnedDeployment(deps.db, claim, async (trx) => {
+      const domain = await requireVerifiedDomain(trx, deployment.portfolioId, customDomain, {
+        forUpdate: true,
+      });
+      if (!needsCertificate(domain, deps.now())) {
+        return 'current';
+      }
+      const issued = await deps.certificates.issueCertificate(customDomain);
+      await recordDomainCertificate(trx, domain.id, {
         chainKey: issued.chainRef.key,
         keyKey: issued.keyRef.key,
         notAfter: issued.notAfter,
       });
-      certificate = 'issued';
-    }
+      return 'issued';
+    });
   }
   const record = await deps.siteRecords.upsertSubdomain(subdomain);
   return { dnsRecord: record.name, certificate };

@@ -138,9 +138,17 @@ export async function validateDeployment(
   return { subdomain, domain: deployment.domain, template: source.template.slug };
 }
 
-/** The custom domain, which must still belong to the portfolio and be verified. */
-export async function requireVerifiedDomain(db: Db, portfolioId: string, domain: string) {
-  const found = await findPortfolioDomain(db, portfolioId, domain);
+/**
+ * The custom domain, which must still belong to the portfolio and be verified. With
+ * `forUpdate`, its row stays locked until the caller's transaction ends.
+ */
+export async function requireVerifiedDomain(
+  db: Db,
+  portfolioId: string,
+  domain: string,
+  options: { readonly forUpdate?: boolean } = {},
+) {
+  const found = await findPortfolioDomain(db, portfolioId, domain, options);
   if (found?.verified !== true) {
     throw new DeploymentRejectedError(
       'deployment.domain_unverified',

@@ -39,6 +39,25 @@ export class DeploymentRejectedError extends Error {
   }
 }
 
+/**
+ * Stored on an unfinished deployment that stopped making progress (its worker died, or its
+ * job was lost from the queue) when the next deployment of the portfolio is requested.
+ */
+export const DEPLOYMENT_ABANDONED_CODE = 'deployment.abandoned';
+
+/**
+ * A run found, at one of its writes, that its deployment has finished or that a newer run
+ * claimed it (a worker that lost its queue lock and kept going). The run stops there: it is
+ * not a failed attempt, and it must record nothing more.
+ */
+export class DeploymentRunSupersededError extends Error {
+  override readonly name: string = 'DeploymentRunSupersededError';
+
+  constructor(deploymentId: string) {
+    super(`deployment ${deploymentId} finished or was taken over by a newer run`);
+  }
+}
+
 /** What a failed attempt records: a stable code, a stack-free message, and whether to retry. */
 export interface DeploymentFailure {
   readonly code: string;

@@ -14,6 +14,8 @@ import type {
   DeploymentSummary,
   RollbackOutcome,
 } from './deployment.types.ts';
+import { abandonStaleDeployment } from './deployment-finish.repository.ts';
+import { DEPLOYMENT_ABANDONED_CODE } from './deployments.errors.ts';
 import {
   countPortfolioDeployments,
   type DeployablePortfolio,
@@ -36,7 +38,9 @@ type Db = Kysely<Database>;
 export interface DeploymentService {
   /**
    * Queues a deployment of the portfolio's current version, or returns the one already
-   * queued or running (R-JOB-2): never two unfinished deployments of one portfolio.
+   * queued or running (R-JOB-2): never two unfinished deployments of one portfolio. An
+   * unfinished one idle for STALE_DEPLOYMENT_AFTER_MS is failed as abandoned first, so a
+   * lost run can never block the portfolio's deployments for good.
    */
   requestDeployment(ownerId: string, portfolioId: string): Promise<DeploymentRequestOutcome>;
   /** Status, step, progress, attempt, URL and log (R-JOB-3). */
@@ -62,6 +66,15 @@ export interface DeploymentServiceDeps {
   /** Clears the portfolio's cached hosts after a rollback. */
   readonly purgeHosts: PurgePortfolioHosts;
 }
+
+/**
+ * How long an unfinished deployment may go without a write before a new request abandons
+ * it. A live run writes at every step and upload progress, and no single step's work (an
+ * upload with its retries, a certificate order) comes near this.
+ */
+export const STALE_DEPLOYMENT_AFTER_MS = 15 * 60 * 1000;
+
+const ABANDONED_MESSAGE = `No progress was recorded for ${String(STALE_DEPLOYMENT_AFTER_MS / 60_000)} minutes: the run was lost and the deployment abandoned`;
 
 /** A deployment answer shows the newest log lines up to this many. */
 export const MAX_LOG_LINES = 500;
@@ -110,6 +123,13 @@ export function createDeploymentService(deps: DeploymentServiceDeps): Deployment
       // The lock makes concurrent requests for this portfolio queue up behind each other, so
       // the second sees the first's committed deployment and returns it.
       const portfolio = await lockPortfolio(trx, ownerId, portfolioId);
+      // In this transaction, so the abandoned one and its replacement commit together.
+      await abandonStaleDeployment(trx, {
+        portfolioId: portfolio.id,
+        staleAfterMs: STALE_DEPLOYMENT_AFTER_MS,
+        errorCode: DEPLOYMENT_ABANDONED_CODE,
+        errorMessage: ABANDONED_MESSAGE,
+      });
       const unfinished = await findUnfinishedDeployment(trx, portfolio.id);
       if (unfinished !== undefined) {
         return { deployment: await withLogs(trx, unfinished), created: false };

@@ -119,6 +119,46 @@ describe(uploadSiteObjects.name, () => {
     expect(puts.map((put) => put.key)).toEqual([objects[0]!.key, failing]);
   });
 
+  it('checks before each batch of PUTs and stops once a check refuses (a superseded run)', async () => {
+    const objects = listSiteObjects(PORTFOLIO_ID, DEPLOYMENT_ID, await sampleSite());
+    const { wrapped, puts } = recordingStorage();
+    let checks = 0;
+    const superseded = new Error('taken over by a newer run');
+
+    const upload = uploadSiteObjects(wrapped, {
+      objects,
+      concurrency: 2,
+      signal: new AbortController().signal,
+      beforeBatch: () => {
+        checks += 1;
+        return checks === 1 ? Promise.resolve() : Promise.reject(superseded);
+      },
+    });
+
+    await expect(upload).rejects.toBe(superseded);
+    expect(checks).toBe(2);
+    expect(puts.map((put) => put.key)).toEqual([objects[0]!.key, objects[1]!.key]);
+  });
+
+  it('runs one check per batch of `concurrency` PUTs', async () => {
+    const objects = listSiteObjects(PORTFOLIO_ID, DEPLOYMENT_ID, await sampleSite()).slice(0, 7);
+    const { wrapped, puts } = recordingStorage();
+    let checks = 0;
+
+    await uploadSiteObjects(wrapped, {
+      objects,
+      concurrency: 3,
+      signal: new AbortController().signal,
+      beforeBatch: () => {
+        checks += 1;
+        return Promise.resolve();
+      },
+    });
+
+    expect(puts).toHaveLength(7);
+    expect(checks).toBe(3);
+  });
+
   it('starts nothing once the worker is stopping', async () => {
     const objects = listSiteObjects(PORTFOLIO_ID, DEPLOYMENT_ID, await sampleSite());
     const { wrapped, puts } = recordingStorage();

@@ -89,6 +89,12 @@ export interface UploadSiteOptions {
   readonly signal: AbortSignal;
   /** Called after each stored object, one call at a time. */
   readonly onStored?: (storedCount: number) => Promise<void>;
+  /**
+   * Called before the first PUT and again before each further `concurrency` PUTs; those PUTs
+   * wait for it, and a rejection stops the upload like a failed PUT. The deployment run
+   * checks here that it still owns the deployment.
+   */
+  readonly beforeBatch?: () => Promise<void>;
 }
 
 /**
@@ -100,6 +106,9 @@ export async function uploadSiteObjects(
   options: UploadSiteOptions,
 ): Promise<void> {
   const queue = [...options.objects];
+  const batchSize = Math.max(1, options.concurrency);
+  let startedCount = 0;
+  let batchCheck = Promise.resolve();
   let storedCount = 0;
   let failure: { readonly error: unknown } | undefined;
   let reporting = Promise.resolve();
@@ -112,6 +121,13 @@ export async function uploadSiteObjects(
       const object = next;
       try {
         options.signal.throwIfAborted();
+        // Assigned before any await, so one worker starts each batch's check and the others
+        // in that batch wait for the same one.
+        if (options.beforeBatch !== undefined && startedCount % batchSize === 0) {
+          batchCheck = options.beforeBatch();
+        }
+        startedCount += 1;
+        await batchCheck;
         await storage.putObject({
           bucket: SITE_BUCKET,
           key: object.key,

@@ -1,13 +1,18 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Database } from '../../db/database-types.ts';
 import { AppError, NotFoundError } from '../../errors/app-error.ts';
-import type { EmailSender } from '../../integrations/email/email.ts';
-import { pdfReadyEmail } from '../../integrations/email/email-templates.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
+import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
+import type { PortfolioContent } from '../portfolios/portfolio-content.ts';
 import { portfolioContentSchema } from '../portfolios/portfolio-content.ts';
 import {
   EXPORT_BUCKET,
@@ -15,6 +20,7 @@ import {
   exportFileName,
   type PdfExport,
 } from './export.types.ts';
+import { readyMailJobId } from './export-notifications.ts';
 import { createExportProgressRecorder } from './export-progress-recorder.ts';
 import {
   type ExportFailure,
@@ -27,13 +33,16 @@ import {
   type StoredExportFile,
 } from './export-status.repository.ts';
 import { type ExportSource, findExportSource } from './exports.repository.ts';
-import { renderPortfolioPdf } from './pdf-renderer.ts';
+import { renderPortfolioPdf, type RenderPortfolioPdfOptions } from './pdf-renderer.ts';
 
 /** One attempt of the `export.render` job, as the renderer needs to know it. */
 export interface ExportRun {
   /** 1 on the first try; stored on the row. */
   readonly attempt: number;
-  /** Aborts the render and the upload (the worker is stopping). */
+  /**
+   * Stops the render (the worker is stopping). An upload already under way finishes or
+   * runs into the storage timeout: the file is on disk, so there is nothing to interrupt.
+   */
   readonly signal?: AbortSignal | undefined;
   /** Also told each stored progress value (queue monitoring). */
   readonly onProgress?: ((percent: number) => Promise<void>) | undefined;
@@ -44,11 +53,10 @@ export type ExportRunResult =
 
 export interface ExportRenderer {
   /**
-   * Renders the export's portfolio snapshot into the `exports` bucket, mails the requester a
-   * signed link and marks it READY. Safe to run again: a READY export is skipped, and a file
-   * already stored is not rendered twice (only the mail and the READY mark are repeated,
-   * and the mail's idempotency key keeps it single). Throws on failure, leaving the row for
-   * `recordFailure`.
+   * Renders the export's portfolio snapshot into the `exports` bucket and marks it READY,
+   * together with the `export.notify_ready` job that mails the link. Safe to run again: a
+   * READY export is skipped, and a file already stored is not rendered twice. Throws on
+   * failure, leaving the row for `recordFailure`.
    */
   renderExport(exportId: string, run: ExportRun): Promise<ExportRunResult>;
   /**
@@ -63,16 +71,21 @@ export interface ExportRenderer {
 
 export interface ExportRendererOptions {
   readonly db: Kysely<Database>;
-  readonly storage: Pick<Storage, 'putObject' | 'headObject' | 'createSignedUrl'>;
-  readonly email: EmailSender;
+  readonly storage: Pick<Storage, 'putObject' | 'headObject'>;
+  /** Writes the ready mail's job in the transaction that marks the export READY. */
+  readonly enqueueInTransaction: EnqueueInTransaction;
   /** Milliseconds since the epoch. @defaultValue `Date.now` */
   readonly now?: () => number;
   /** Least time between two progress writes to PostgreSQL. @defaultValue 250 */
   readonly progressIntervalMs?: number;
+  /** Where a render is written before its upload. @defaultValue `os.tmpdir()` */
+  readonly temporaryDirectory?: string;
+  /** Lays out the PDF. @defaultValue `renderPortfolioPdf` */
+  readonly renderPdf?: (options: RenderPortfolioPdfOptions) => Readable;
   readonly logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
-/** Layout fills 0–90 %; the rest is the upload finishing and the mail. */
+/** Layout fills 0–90 %; the upload is the rest. */
 const RENDER_SHARE_PERCENT = 90;
 const UPLOADING_PERCENT = 95;
 
@@ -87,8 +100,9 @@ function linkExpiry(nowMs: number): Date {
 }
 
 export function createExportRenderer(options: ExportRendererOptions): ExportRenderer {
-  const { db, storage, email, logger } = options;
+  const { db, storage, logger } = options;
   const now = options.now ?? Date.now;
+  const renderPdf = options.renderPdf ?? renderPortfolioPdf;
 
   /** The file an earlier attempt stored and recorded, if it is still there. */
   async function findStoredFile(pdfExport: PdfExport): Promise<StoredExportFile | undefined> {
@@ -100,6 +114,42 @@ export function createExportRenderer(options: ExportRendererOptions): ExportRend
     return head === undefined ? undefined : { storageKey, pageCount, byteSize, expiresAt };
   }
 
+  /** Lays the PDF out into `path`, a page at a time; resolves to its page count. */
+  async function renderToFile(
+    source: ExportSource,
+    content: PortfolioContent,
+    path: string,
+    run: ExportRun,
+    onProgress: (percent: number) => void,
+  ): Promise<number> {
+    let pageCount: number | undefined;
+    const pdf = renderPdf({
+      title: source.title,
+      content,
+      palette: source.palette,
+      format: source.export.pageSize,
+      onProgress,
+      onLaidOut: (summary) => {
+        pageCount = summary.pageCount;
+      },
+    });
+    // The signal stops the layout too: the pipeline destroys the PDF stream on abort.
+    await pipeline(
+      pdf,
+      createWriteStream(path),
+      run.signal === undefined ? {} : { signal: run.signal },
+    );
+    if (pageCount === undefined) {
+      throw new Error('the PDF was written but its layout never finished');
+    }
+    return pageCount;
+  }
+
+  /**
+   * Renders once into a private temporary file, then uploads that file: memory holds a page
+   * or so whatever the document's length, and a storage retry re-reads the file instead of
+   * rendering again.
+   */
   async function renderAndStore(source: ExportSource, run: ExportRun): Promise<StoredExportFile> {
     const parsed = portfolioContentSchema.safeParse(source.content);
     if (!parsed.success) {
@@ -116,74 +166,45 @@ export function createExportRenderer(options: ExportRendererOptions): ExportRend
       },
       onWriteError: (err) => logger?.warn({ err, exportId: id }, 'export progress not stored'),
     });
-    let pageCount: number | undefined;
-    let uploading: Promise<void> | undefined;
-    let current: Readable | undefined;
-    const stopRender = () => current?.destroy(new Error('the export run was aborted'));
-    run.signal?.addEventListener('abort', stopRender, { once: true });
-
-    const storageKey = exportStorageKey(source.export, source.slug);
+    const directory = await mkdtemp(
+      join(options.temporaryDirectory ?? tmpdir(), 'rolerabbit-export-'),
+    );
+    const path = join(directory, 'export.pdf');
     try {
-      const stored = await storage.putObject({
+      const pageCount = await renderToFile(source, parsed.data, path, run, (percent) => {
+        progress.report((percent * RENDER_SHARE_PERCENT) / 100);
+      });
+      const { size } = await stat(path);
+      await progress.settle();
+      await markUploading(db, id, UPLOADING_PERCENT);
+      const storageKey = exportStorageKey(source.export, source.slug);
+      await storage.putObject({
         bucket: EXPORT_BUCKET,
         key: storageKey,
         contentType: 'application/pdf',
-        // Storage retries call this again: each attempt gets a fresh render of its own.
-        body: () => {
-          current = renderPortfolioPdf({
-            title: source.title,
-            content: parsed.data,
-            palette: source.palette,
-            format: source.export.pageSize,
-            onProgress: (percent) => {
-              progress.report((percent * RENDER_SHARE_PERCENT) / 100);
-            },
-            onLaidOut: (summary) => {
-              pageCount = summary.pageCount;
-              if (uploading === undefined) {
-                uploading = progress.settle().then(() => markUploading(db, id, UPLOADING_PERCENT));
-                // Awaited after the upload; until then a rejection must not count as unhandled.
-                void uploading.catch(() => undefined);
-              }
-            },
-          });
-          if (run.signal?.aborted === true) {
-            stopRender();
-          }
-          return current;
-        },
+        contentLength: size,
+        body: () => createReadStream(path),
       });
-      await uploading;
-      if (pageCount === undefined) {
-        throw new Error('the PDF was stored but its layout never finished');
-      }
-      return { storageKey, pageCount, byteSize: stored.size, expiresAt: linkExpiry(now()) };
+      return { storageKey, pageCount, byteSize: size, expiresAt: linkExpiry(now()) };
     } finally {
-      run.signal?.removeEventListener('abort', stopRender);
       await progress.settle();
+      await rm(directory, { recursive: true, force: true });
     }
   }
 
-  async function mailLink(source: ExportSource, file: StoredExportFile): Promise<void> {
-    const to = source.recipient.email;
-    const secondsLeft = Math.ceil((file.expiresAt.getTime() - now()) / 1000);
-    if (to === null || secondsLeft < 1) {
-      // No address (or the link is already over): the API still answers with the status.
-      logger?.info({ exportId: source.export.id }, 'export ready; no mail sent');
-      return;
-    }
-    const downloadUrl = await storage.createSignedUrl(
-      EXPORT_BUCKET,
-      file.storageKey,
-      Math.min(secondsLeft, EXPORT_LINK_LIFETIME_SECONDS),
-    );
-    const content = pdfReadyEmail({
-      recipientName: source.recipient.name ?? undefined,
-      portfolioTitle: source.title,
-      downloadUrl,
-      expiresAt: file.expiresAt,
+  /** READY and the ready mail's job commit together: no mail for an export that is not. */
+  async function finishReady(exportId: string): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      if (!(await markReady(trx, exportId))) {
+        return false;
+      }
+      await options.enqueueInTransaction(trx, {
+        jobName: 'export.notify_ready',
+        jobId: readyMailJobId(exportId),
+        payload: { exportId },
+      });
+      return true;
     });
-    await email.send({ to, ...content, idempotencyKey: `export-ready:${source.export.id}` });
   }
 
   return {
@@ -208,8 +229,10 @@ export function createExportRenderer(options: ExportRendererOptions): ExportRend
         file = await renderAndStore(source, run);
         await recordStoredFile(db, exportId, file);
       }
-      await mailLink(source, file);
-      await markReady(db, exportId);
+      if (!(await finishReady(exportId))) {
+        return { status: 'skipped', reason: 'the export finished meanwhile' };
+      }
+      logger?.info({ exportId }, 'export ready');
       return { status: 'done' };
     },
 

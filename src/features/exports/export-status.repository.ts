@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
-import { IN_FLIGHT_EXPORT_STATUSES } from './export.types.ts';
+import { EXPORT_ABANDONED_CODE, IN_FLIGHT_EXPORT_STATUSES } from './export.types.ts';
+import type { NewExport } from './exports.repository.ts';
 
 type Db = Kysely<Database>;
 
@@ -75,8 +76,9 @@ export async function recordStoredFile(db: Db, id: string, file: StoredExportFil
     .execute();
 }
 
-export async function markReady(db: Db, id: string): Promise<void> {
-  await db
+/** READY with the stored file. False when the export was not in flight (nothing changed). */
+export async function markReady(db: Db, id: string): Promise<boolean> {
+  const result = await db
     .updateTable('exports')
     .set({
       status: 'READY',
@@ -88,7 +90,41 @@ export async function markReady(db: Db, id: string): Promise<void> {
     })
     .where('id', '=', id)
     .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
-    .execute();
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * FAILED (`export.abandoned`) for each unfinished export a request for `match` would join
+ * whose row has not changed for `staleAfterSeconds`, so requests stop joining one that will
+ * never finish. Returns how many were given up; a job that wakes up for one later skips it.
+ */
+export async function abandonStaleExports(
+  db: Db,
+  match: NewExport,
+  staleAfterSeconds: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('exports')
+    .set({
+      status: 'FAILED',
+      error_code: EXPORT_ABANDONED_CODE,
+      error_message: 'The export stopped making progress and was replaced by a new one.',
+      finished_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('portfolio_id', '=', match.portfolioId)
+    .where('requested_by', '=', match.requestedBy)
+    .where('portfolio_version', '=', match.portfolioVersion)
+    .where('page_size', '=', match.pageSize)
+    .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .where(
+      'updated_at',
+      '<',
+      sql<Date>`now() - ${staleAfterSeconds}::integer * interval '1 second'`,
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export interface ExportFailure {

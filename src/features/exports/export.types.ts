@@ -19,6 +19,20 @@ export const IN_FLIGHT_EXPORT_STATUSES = [
   'UPLOADING',
 ] as const satisfies readonly ExportStatus[];
 
+/**
+ * An unfinished export whose row has not changed for this long is taken as abandoned: its job
+ * was lost, stalled out, or died while recording its failure. The next request for the same
+ * version and page size marks it FAILED (`export.abandoned`) and starts a new one. Every
+ * status and progress write touches `updated_at`, and no single step of a live render (one
+ * layout step, one storage upload with its retries, a retry's backoff) comes close to this.
+ * An export still waiting behind a queue backlog (or for Redis) this long is replaced too;
+ * its job then finds it FAILED and skips it.
+ */
+export const EXPORT_STALE_AFTER_SECONDS = 15 * 60;
+
+/** The stored `error_code` of an export replaced because it stopped making progress. */
+export const EXPORT_ABANDONED_CODE = 'export.abandoned';
+
 /** Where finished PDFs are stored (R-JOB-7). */
 export const EXPORT_BUCKET: BucketName = 'exports';
 

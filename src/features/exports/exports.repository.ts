@@ -209,3 +209,45 @@ export async function findExportSource(db: Db, id: string): Promise<ExportSource
     recipient: { email: row.recipient_email, name: row.recipient_name },
   };
 }
+
+/** What the "your PDF is ready" mail needs about an export. */
+export interface ExportReadyNotice {
+  readonly status: PdfExport['status'];
+  readonly storageKey: string | null;
+  readonly expiresAt: Date | null;
+  /** The title of the version rendered. */
+  readonly portfolioTitle: string;
+  readonly recipientEmail: string | null;
+  readonly recipientName: string | null;
+}
+
+export async function findReadyNotice(db: Db, id: string): Promise<ExportReadyNotice | undefined> {
+  const row = await db
+    .selectFrom('exports')
+    .innerJoin('portfolio_versions', (join) =>
+      join
+        .onRef('portfolio_versions.portfolio_id', '=', 'exports.portfolio_id')
+        .onRef('portfolio_versions.version', '=', 'exports.portfolio_version'),
+    )
+    .innerJoin('users', 'users.id', 'exports.requested_by')
+    .select([
+      'exports.status',
+      'exports.storage_key',
+      'exports.expires_at',
+      'portfolio_versions.title',
+      'users.email',
+      'users.name',
+    ])
+    .where('exports.id', '=', id)
+    .executeTakeFirst();
+  return row === undefined
+    ? undefined
+    : {
+        status: row.status,
+        storageKey: row.storage_key,
+        expiresAt: row.expires_at,
+        portfolioTitle: row.title,
+        recipientEmail: row.email,
+        recipientName: row.name,
+      };
+}

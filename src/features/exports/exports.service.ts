@@ -8,12 +8,14 @@ import { portfolioContentSchema } from '../portfolios/portfolio-content.ts';
 import {
   EXPORT_BUCKET,
   EXPORT_LINK_LIFETIME_SECONDS,
+  EXPORT_STALE_AFTER_SECONDS,
   exportFileName,
   type PdfExport,
   type PdfExportView,
   type PortfolioPdf,
   type RequestExportInput,
 } from './export.types.ts';
+import { abandonStaleExports } from './export-status.repository.ts';
 import {
   findInFlightExport,
   findOwnedExport,
@@ -35,7 +37,9 @@ export interface ExportService {
   /**
    * Queues a PDF export of the portfolio's current version (R-JOB-6): the export row and its
    * `export.render` outbox job are written in one transaction. While an export of the same
-   * version and page size is still QUEUED, RENDERING or UPLOADING, that one is returned.
+   * version and page size is still QUEUED, RENDERING or UPLOADING, that one is returned,
+   * unless it has not moved for EXPORT_STALE_AFTER_SECONDS: then it is marked FAILED
+   * (`export.abandoned`) and a new one is queued.
    */
   requestExport(
     ownerId: string,
@@ -109,6 +113,8 @@ export function createExportService(deps: ExportServiceDeps): ExportService {
           portfolioVersion: portfolio.version,
           pageSize,
         };
+        // An export that stopped moving will never finish: give it up rather than join it.
+        await abandonStaleExports(trx, wanted, EXPORT_STALE_AFTER_SECONDS);
         const inFlight = await findInFlightExport(trx, wanted);
         if (inFlight !== undefined) {
           return { export: inFlight, created: false };

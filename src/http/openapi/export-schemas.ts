@@ -35,7 +35,12 @@ export const exportSchema = z
     error: z
       .object({ code: z.string(), message: z.string() })
       .nullable()
-      .openapi({ description: 'Why the export FAILED, or why the last attempt failed' }),
+      .openapi({
+        description:
+          'Why the export FAILED, or why the last attempt failed: a stable code (e.g. ' +
+          '`storage.unavailable`, `portfolio.not_found`, `export.abandoned` for one that stopped ' +
+          'making progress, `export.internal` for an unexpected error) and a message for people',
+      }),
     createdAt: timestamp,
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),

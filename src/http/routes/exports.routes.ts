@@ -52,7 +52,8 @@ const requestExport = createRoute({
   summary: 'Queue a PDF export of the current version; the link is mailed when it is ready',
   description:
     'While an export of the same version and page size is still QUEUED, RENDERING or ' +
-    'UPLOADING, that export is returned instead of a new one.',
+    'UPLOADING, that export is returned instead of a new one, unless it has not moved for ' +
+    '15 minutes: it is then FAILED with `export.abandoned` and a new export is queued.',
   request: {
     params: idParams,
     body: {

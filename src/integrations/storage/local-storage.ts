@@ -34,6 +34,7 @@ import {
   resolveListLimit,
   resolveRange,
 } from './storage-arguments.ts';
+import { assertValidContentLength, contentLengthMismatch } from './storage-content-length.ts';
 import { assertValidKey, assertValidPrefix } from './storage-keys.ts';
 import { signStorageUrl } from './storage-url-signature.ts';
 
@@ -155,6 +156,7 @@ export function createLocalStorage(options: LocalStorageOptions): Storage {
 
     async putObject(input) {
       assertValidKey(input.key);
+      assertValidContentLength(input.contentLength);
       const { bucket, key } = input;
       return call('putObject', async (signal) => {
         await mkdir(uploads, { recursive: true });
@@ -162,6 +164,9 @@ export function createLocalStorage(options: LocalStorageOptions): Storage {
         try {
           const etag = await writeBody(input.body, temporary, signal);
           const stats = await stat(temporary);
+          if (input.contentLength !== undefined && input.contentLength !== stats.size) {
+            throw contentLengthMismatch(input.contentLength, String(stats.size));
+          }
           // The object first, then its sidecar: a reader in between may see the new bytes
           // with the old sidecar, which `describe` detects by size and mtime.
           await moveIntoPlace(temporary, objectPath(bucket, key));

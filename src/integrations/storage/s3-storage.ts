@@ -1,5 +1,4 @@
-import { addAbortSignal, type Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
+import type { Readable } from 'node:stream';
 
 import {
   type BucketLocationConstraint,
@@ -9,13 +8,13 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 import type { ResilientCall } from '../resilience/resilient-call.ts';
+import { putS3Object } from './s3-put-object.ts';
 import {
   isMissingS3Object,
   parseContentRange,
@@ -25,6 +24,7 @@ import {
 import type { BucketName, ObjectWithBody, Storage, StoredObject } from './storage.ts';
 import { STORAGE_BUCKETS } from './storage.ts';
 import { assertValidExpiry, assertValidRange, resolveListLimit } from './storage-arguments.ts';
+import { assertValidContentLength } from './storage-content-length.ts';
 import { assertValidKey, assertValidPrefix } from './storage-keys.ts';
 
 export interface S3StorageOptions {
@@ -45,6 +45,15 @@ export interface S3Storage extends Storage {
   close(): void;
 }
 
+const ignore = (): void => undefined;
+const SILENT_SDK_LOGGER = {
+  trace: ignore,
+  debug: ignore,
+  info: ignore,
+  warn: ignore,
+  error: ignore,
+};
+
 /** Reported for listed objects: S3 listings do not carry the content type. */
 const LISTING_CONTENT_TYPE = 'application/octet-stream';
 
@@ -63,6 +72,9 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
     // Default CRC32 checksums (SDK ≥ 3.729) are rejected by Supabase, R2 and B2.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Without a logger the SDK writes to the console whenever a streamed upload fails; the
+    // resilient call already logs every failed attempt.
+    logger: SILENT_SDK_LOGGER,
   });
   const prefix = options.bucketPrefix ?? '';
   const physical = (bucket: BucketName) => `${prefix}${bucket}`;
@@ -129,32 +141,15 @@ export function createS3Storage(options: S3StorageOptions): S3Storage {
 
     async putObject(input) {
       assertValidKey(input.key);
+      assertValidContentLength(input.contentLength);
       return send('putObject', async (abortSignal) => {
-        // A fresh stream per attempt, read whole: a PUT needs its Content-Length up front
-        // (s3rver and some gateways refuse chunked uploads), and our objects (site files,
-        // PDFs) are small enough to hold in memory for the length of one request.
-        const body =
-          typeof input.body === 'function'
-            ? await buffer(addAbortSignal(abortSignal, input.body()))
-            : input.body;
-        const reply = await client.send(
-          new PutObjectCommand({
-            Bucket: physical(input.bucket),
-            Key: input.key,
-            Body: body,
-            ContentLength: body.byteLength,
-            ContentType: input.contentType,
-            CacheControl: input.cacheControl,
-            ContentEncoding: input.contentEncoding,
-          }),
-          { abortSignal },
-        );
+        const sent = await putS3Object(client, physical(input.bucket), input, abortSignal);
         return {
           bucket: input.bucket,
           key: input.key,
-          size: body.byteLength,
+          size: sent.bytes,
           contentType: input.contentType,
-          etag: reply.ETag ?? '',
+          etag: sent.etag,
           // PUT does not echo the server's timestamp; a HEAD would cost another request.
           lastModified: new Date(),
           cacheControl: input.cacheControl,

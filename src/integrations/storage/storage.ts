@@ -12,6 +12,13 @@ export interface PutObjectInput {
    * retried upload never re-reads a consumed stream.
    */
   readonly body: Uint8Array | (() => Readable);
+  /**
+   * The body's exact size in bytes, when the caller knows it (e.g. a file on disk). With a
+   * stream body it lets an adapter send the stream as it is read instead of buffering it
+   * whole first. A body of another length is refused with InvalidInputError (field
+   * `contentLength`) and nothing is stored.
+   */
+  readonly contentLength?: number;
   readonly contentType: string;
   readonly cacheControl?: string;
   readonly contentEncoding?: string;

@@ -1,14 +1,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 
-import { InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
+import { NotFoundError } from '../../errors/app-error.ts';
 import type { ExportRun } from '../../features/exports/export-renderer.ts';
-import {
-  IntegrationFailure,
-  IntegrationUnavailableError,
-} from '../../integrations/resilience/integration-errors.ts';
+import { IntegrationUnavailableError } from '../../integrations/resilience/integration-errors.ts';
 import type { JobContext } from '../job-handler.ts';
-import { createRenderExportJob, exportFailureCode } from './render-export.job.ts';
+import { createRenderExportJob } from './render-export.job.ts';
 
 const EXPORT_ID = '6f1f0d3e-8d7a-4c36-9a55-0d2a7d1f3b10';
 
@@ -80,14 +77,20 @@ describe(createRenderExportJob.name, () => {
     ]);
   });
 
-  it('records the failure of the last attempt as final', async () => {
-    const { job, failures } = createJob(() => Promise.reject(new Error('socket hang up')));
+  it('records the failure of the last attempt as final, without its internal message', async () => {
+    const refused = new Error('connect ECONNREFUSED 10.0.4.7:5432');
+    const { job, failures } = createJob(() => Promise.reject(refused));
     const { context } = createContext({ attempt: 3, maxAttempts: 3 });
 
-    await expect(job({ exportId: EXPORT_ID }, context)).rejects.toThrow('socket hang up');
+    await expect(job({ exportId: EXPORT_ID }, context)).rejects.toBe(refused);
 
     expect(failures).toEqual([
-      { code: 'export.render_failed', message: 'socket hang up', final: true, attempt: 3 },
+      {
+        code: 'export.internal',
+        message: 'An unexpected error interrupted the export.',
+        final: true,
+        attempt: 3,
+      },
     ]);
   });
 
@@ -110,20 +113,5 @@ describe(createRenderExportJob.name, () => {
     ).rejects.toThrow('aborted');
 
     expect(failures).toEqual([]);
-  });
-});
-
-describe(exportFailureCode.name, () => {
-  it('names the failing integration, or the error code, or a generic render failure', () => {
-    expect(
-      exportFailureCode(new IntegrationFailure('email', 'refused', { kind: 'rejected' })),
-    ).toBe('email.rejected');
-    expect(
-      exportFailureCode(new IntegrationFailure('storage', 'reset', { kind: 'retryable' })),
-    ).toBe('storage.unavailable');
-    expect(exportFailureCode(new InvalidInputError('request.invalid', 'bad key'))).toBe(
-      'request.invalid',
-    );
-    expect(exportFailureCode(new TypeError('boom'))).toBe('export.render_failed');
   });
 });

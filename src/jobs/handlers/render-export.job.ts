@@ -1,36 +1,13 @@
-import { AppError, toError } from '../../errors/app-error.ts';
+import { toError } from '../../errors/app-error.ts';
 import type { ExportRenderer } from '../../features/exports/export-renderer.ts';
-import {
-  IntegrationFailure,
-  IntegrationUnavailableError,
-} from '../../integrations/resilience/integration-errors.ts';
+import { describeExportFailure } from '../../features/exports/exports.errors.ts';
 import { isRetryableJobError } from '../is-retryable-job-error.ts';
 import type { DefaultJobCatalog, JobPayloadOf } from '../job-catalog.ts';
 import type { JobHandler } from '../job-handler.ts';
-import { PermanentJobError } from '../permanent-job-error.ts';
 
 export type RenderExportPayload = JobPayloadOf<DefaultJobCatalog, 'export.render'>;
 
 export type RenderExportJobDeps = Pick<ExportRenderer, 'renderExport' | 'recordFailure'>;
-
-/** A stable code for the export row: which dependency failed, or what was wrong. */
-export function exportFailureCode(err: unknown): string {
-  if (err instanceof IntegrationUnavailableError) {
-    return `${err.integration}.unavailable`;
-  }
-  if (err instanceof IntegrationFailure) {
-    return err.kind === 'rejected'
-      ? `${err.integration}.rejected`
-      : `${err.integration}.unavailable`;
-  }
-  if (err instanceof AppError) {
-    return err.code;
-  }
-  if (err instanceof PermanentJobError) {
-    return 'export.failed';
-  }
-  return 'export.render_failed';
-}
 
 /**
  * `export.render` (R-JOB-6, R-JOB-7): one attempt at rendering, storing and mailing an export.
@@ -51,13 +28,14 @@ export function createRenderExportJob(deps: RenderExportJobDeps): JobHandler<Ren
         throw err;
       }
       const final = !isRetryableJobError(err) || context.attempt >= context.maxAttempts;
+      const failure = describeExportFailure(err);
+      const error = toError(err);
+      if (failure.message !== error.message) {
+        // Withheld from the row, which the requester reads: the log keeps the real error.
+        context.logger.warn({ err: error, exportId, code: failure.code }, 'export attempt failed');
+      }
       try {
-        await deps.recordFailure(exportId, {
-          code: exportFailureCode(err),
-          message: toError(err).message,
-          final,
-          attempt: context.attempt,
-        });
+        await deps.recordFailure(exportId, { ...failure, final, attempt: context.attempt });
       } catch (recordErr) {
         context.logger.error({ err: recordErr }, 'could not record the export failure');
       }

@@ -100,6 +100,7 @@ describe('deployment.run final failure (R-JOB-4, R-JOB-5)', () => {
     expect(payload).toMatchObject({
       type: 'deployment.failed',
       data: {
+        event: 'deployment.failed',
         deploymentId: id,
         portfolioId: fixture.portfolioId,
         attempt: 4,

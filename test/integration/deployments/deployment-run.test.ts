@@ -133,6 +133,7 @@ describe('deployment.run through the outbox and real workers', () => {
     expect(delivery.payload).toMatchObject({
       type: 'deployment.succeeded',
       data: {
+        event: 'deployment.succeeded',
         deploymentId: fixture.deploymentId,
         portfolioId: fixture.portfolioId,
         attempt: 1,

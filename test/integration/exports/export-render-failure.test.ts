@@ -8,8 +8,7 @@ import {
   createBullConnection,
 } from '../../../src/jobs/create-bull-connection.ts';
 import { createJobProducer, type JobProducer } from '../../../src/jobs/create-job-producer.ts';
-import { createRenderExportJob } from '../../../src/jobs/handlers/render-export.job.ts';
-import { JOB_CATALOG, type JobCatalog } from '../../../src/jobs/job-catalog.ts';
+import type { JobCatalog } from '../../../src/jobs/job-catalog.ts';
 import {
   createOutboxRelay,
   type OutboxRelay,
@@ -29,14 +28,17 @@ import {
 import {
   createExportDirectories,
   createPortfolio,
+  EXPORT_TEST_CATALOG,
   type ExportBody,
+  wireExports,
 } from './export-test-support.ts';
 
 // The catalog's attempts (3), with the 2 s / 4 s waits cut short: this file is about the
 // outcome of the last attempt, not the delays.
 const EXPORT_CATALOG = {
+  ...EXPORT_TEST_CATALOG,
   'export.render': {
-    ...JOB_CATALOG['export.render'],
+    ...EXPORT_TEST_CATALOG['export.render'],
     backoff: { type: 'fixed', delayMs: 50 },
   },
 } as const satisfies JobCatalog;
@@ -125,7 +127,7 @@ beforeAll(async () => {
   await relay.start();
   workers = startWorkers({
     catalog: EXPORT_CATALOG,
-    handlers: { 'export.render': createRenderExportJob(ctx.deps.exportRenderer) },
+    handlers: wireExports(ctx).handlers,
     connection: bullRedisOptions({ url: REDIS_URL, role: 'worker' }),
     prefix,
     concurrency: CONCURRENCY,

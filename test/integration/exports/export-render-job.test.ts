@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 
@@ -7,8 +7,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { EXPORT_LINK_LIFETIME_SECONDS } from '../../../src/features/exports/export.types.ts';
-import { createRenderExportJob } from '../../../src/jobs/handlers/render-export.job.ts';
-import { JOB_CATALOG, type JobCatalog } from '../../../src/jobs/job-catalog.ts';
+import { readyMailJobId } from '../../../src/features/exports/export-notifications.ts';
 import { seededTemplateId } from '../../support/factories.ts';
 import { type JobPipeline, startJobPipeline } from '../../support/job-pipeline.ts';
 import { uniqueQueuePrefix } from '../../support/stand-ins/redis-queue-keys.ts';
@@ -19,20 +18,21 @@ import {
   createExportDirectories,
   createPortfolio,
   expectCompletePdf,
+  EXPORT_TEST_CATALOG,
   type ExportBody,
+  type ExportTestCatalog,
+  type ExportWiring,
   fetchBytes,
   largeContent,
+  wireExports,
 } from './export-test-support.ts';
-
-const EXPORT_CATALOG = {
-  'export.render': JOB_CATALOG['export.render'],
-} as const satisfies JobCatalog;
 
 const prefix = uniqueQueuePrefix();
 let directories: Awaited<ReturnType<typeof createExportDirectories>>;
 let ctx: TestContext;
 let owner: TestUser;
-let pipeline: JobPipeline<typeof EXPORT_CATALOG>;
+let wiring: ExportWiring;
+let pipeline: JobPipeline<ExportTestCatalog>;
 
 interface ProgressSample {
   readonly status: string;
@@ -71,6 +71,15 @@ async function readStoredPdf(key: string): Promise<Buffer> {
   return buffer(object.body);
 }
 
+/** The `export.notify_ready` outbox rows of an export: one per READY mark. */
+async function readyMailJobs(exportId: string) {
+  return ctx.deps.database.db
+    .selectFrom('job_outbox')
+    .select(['job_name', 'payload'])
+    .where('job_id', '=', readyMailJobId(exportId))
+    .execute();
+}
+
 async function readOutbox(): Promise<string[]> {
   try {
     return (await readdir(directories.outbox)).filter((name) => name.endsWith('.eml'));
@@ -92,11 +101,11 @@ beforeAll(async () => {
   directories = await createExportDirectories();
   ctx = await createTestContext(directories.overrides);
   owner = await ctx.createUser();
-  // The renderer as create-deps wires it; the handler as create-job-handlers registers it.
+  wiring = wireExports(ctx);
   pipeline = await startJobPipeline({
     ctx,
-    catalog: EXPORT_CATALOG,
-    handlers: { 'export.render': createRenderExportJob(ctx.deps.exportRenderer) },
+    catalog: EXPORT_TEST_CATALOG,
+    handlers: wiring.handlers,
     prefix,
   });
 
@@ -123,6 +132,12 @@ beforeAll(async () => {
     'the export to finish',
   );
   finished = { id: queued.body.id, samples };
+  // The mail is a job of its own, queued with the READY mark.
+  await waitFor(
+    async () => ((await readOutbox()).length > 0 ? true : undefined),
+    10_000,
+    'the ready mail',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -233,13 +248,14 @@ describe('export.render of a large portfolio (R-JOB-6, R-JOB-7)', () => {
   });
 
   it('skips an export that is READY already when the job runs again', async () => {
-    const result = await ctx.deps.exportRenderer.renderExport(finished.id, { attempt: 2 });
+    const result = await wiring.renderer.renderExport(finished.id, { attempt: 2 });
 
     expect(result).toEqual({ status: 'skipped', reason: 'the export is READY already' });
     expect(await readOutbox()).toHaveLength(1);
+    expect(await readyMailJobs(finished.id)).toHaveLength(1);
   });
 
-  it('only mails and finishes when a retry finds the file already stored', async () => {
+  it('only marks READY and queues the mail when a retry finds the file already stored', async () => {
     const before = await readExportRow(finished.id);
     const head = await ctx.deps.adapters.storage.headObject('exports', before.storage_key ?? '');
     await ctx.deps.database.db
@@ -247,10 +263,8 @@ describe('export.render of a large portfolio (R-JOB-6, R-JOB-7)', () => {
       .set({ status: 'UPLOADING', progress: 95, finished_at: null })
       .where('id', '=', finished.id)
       .execute();
-    const [mailFile] = await readOutbox();
-    await unlink(join(directories.outbox, mailFile!));
 
-    const result = await ctx.deps.exportRenderer.renderExport(finished.id, { attempt: 2 });
+    const result = await wiring.renderer.renderExport(finished.id, { attempt: 2 });
 
     expect(result).toEqual({ status: 'done' });
     const after = await readExportRow(finished.id);
@@ -261,6 +275,6 @@ describe('export.render of a large portfolio (R-JOB-6, R-JOB-7)', () => {
       before.storage_key ?? '',
     );
     expect(headAfter?.lastModified).toEqual(head?.lastModified);
-    expect(await readOutbox()).toHaveLength(1);
+    expect(await readyMailJobs(finished.id)).toHaveLength(2);
   });
 });

@@ -9,11 +9,18 @@ import { InvalidInputError } from '../../../../src/errors/app-error.ts';
 import { createLocalStorage } from '../../../../src/integrations/storage/local-storage.ts';
 import type { Storage } from '../../../../src/integrations/storage/storage.ts';
 import { startSignedUrlServer } from '../../../support/stand-ins/storage-signed-url-server.ts';
-import { createTestCall, describeStorageContract, readBody } from './storage-contract.ts';
+import {
+  createTestCall,
+  describeStorageContract,
+  readBody,
+  type StorageUnderTest,
+} from './storage-contract.ts';
+import { describeStreamedUploadContract } from './storage-streamed-upload-contract.ts';
 
 const SECRET = 'storage-test-signing-secret-0123456789abcdef';
 
-describeStorageContract('local', async () => {
+/** The adapter with a signed-URL server in front, in a folder of its own. */
+async function startLocalStorage(): Promise<StorageUnderTest> {
   const rootDirectory = await mkdtemp(join(tmpdir(), 'rolerabbit-local-storage-'));
   const server = await startSignedUrlServer(SECRET);
   const storage = createLocalStorage({
@@ -30,7 +37,10 @@ describeStorageContract('local', async () => {
       await rm(rootDirectory, { recursive: true, force: true });
     },
   };
-});
+}
+
+describeStorageContract('local', startLocalStorage);
+describeStreamedUploadContract('local', startLocalStorage);
 
 describe(createLocalStorage.name, () => {
   let rootDirectory: string;

@@ -21,30 +21,36 @@ import {
   startScriptedHttpServer,
 } from '../../../support/stand-ins/scripted-http-server.ts';
 import { startS3rver } from '../../../support/stand-ins/storage-s3rver.ts';
-import { createTestCall, describeStorageContract, readBody } from './storage-contract.ts';
+import {
+  createTestCall,
+  describeStorageContract,
+  readBody,
+  type StorageUnderTest,
+} from './storage-contract.ts';
+import { describeStreamedUploadContract } from './storage-streamed-upload-contract.ts';
 
-describeStorageContract(
-  's3 (s3rver)',
-  async () => {
-    const s3rver = await startS3rver();
-    const storage = createS3Storage({
-      endpoint: s3rver.endpoint,
-      region: 'us-east-1',
-      accessKeyId: s3rver.accessKeyId,
-      secretAccessKey: s3rver.secretAccessKey,
-      forcePathStyle: true,
-      call: createTestCall(),
-    });
-    return {
-      storage,
-      async close() {
-        storage.close();
-        await s3rver.close();
-      },
-    };
-  },
-  { checksUrlSignatures: false },
-);
+/** The adapter against a fresh s3rver. */
+async function startS3Storage(): Promise<StorageUnderTest> {
+  const s3rver = await startS3rver();
+  const storage = createS3Storage({
+    endpoint: s3rver.endpoint,
+    region: 'us-east-1',
+    accessKeyId: s3rver.accessKeyId,
+    secretAccessKey: s3rver.secretAccessKey,
+    forcePathStyle: true,
+    call: createTestCall(),
+  });
+  return {
+    storage,
+    async close() {
+      storage.close();
+      await s3rver.close();
+    },
+  };
+}
+
+describeStorageContract('s3 (s3rver)', startS3Storage, { checksUrlSignatures: false });
+describeStreamedUploadContract('s3 (s3rver)', startS3Storage, { keepsAbortedUploads: true });
 
 describe(createS3Storage.name, () => {
   const cleanups: (() => Promise<void>)[] = [];

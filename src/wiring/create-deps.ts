@@ -16,7 +16,11 @@ import {
 } from '../features/portfolios/portfolios.service.ts';
 import type { LiveSiteCache } from '../features/sites/live-site-cache.ts';
 import { createLiveSiteResolver } from '../features/sites/live-sites.ts';
-import { createPortfolioHostPurge } from '../features/sites/site-host-purge.ts';
+import type { SiteAddress } from '../features/sites/site-address.ts';
+import {
+  createPortfolioHostPurge,
+  type PurgePortfolioHosts,
+} from '../features/sites/site-host-purge.ts';
 import {
   createTemplateService,
   type TemplateService,
@@ -52,6 +56,10 @@ export interface Deps {
   readonly webhookDeliveries: WebhookDeliveryService;
   /** Site host → live deployment, purged whenever a live pointer moves. */
   readonly liveSites: LiveSiteCache;
+  /** Where sites live (`BASE_DOMAIN`, with the scheme and port of `APP_URL`). */
+  readonly siteAddress: SiteAddress;
+  /** Clears a portfolio's cached hosts once what they serve has changed. */
+  readonly purgeHosts: PurgePortfolioHosts;
   readonly shutdown: Shutdown;
   /** What the HTTP app needs, built from the above. */
   readonly app: AppDeps;
@@ -199,6 +207,8 @@ export function createDeps(config: Config, logger: Logger): Deps {
     webhookEndpoints: webhooks.endpoints,
     webhookDeliveries: webhooks.deliveries,
     liveSites,
+    siteAddress,
+    purgeHosts,
     shutdown,
     app,
   };

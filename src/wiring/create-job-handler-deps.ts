@@ -2,7 +2,6 @@ import { createDeploymentFailureMailer } from '../features/deployments/deploymen
 import { createDeploymentRunner } from '../features/deployments/deployment-runner.ts';
 import { createExportReadyMailer } from '../features/exports/export-notifications.ts';
 import { createExportRenderer } from '../features/exports/export-renderer.ts';
-import { createPortfolioHostPurge } from '../features/sites/site-host-purge.ts';
 import type { JobHandlerDeps } from '../jobs/create-job-handlers.ts';
 import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
 import type { Deps } from './create-deps.ts';
@@ -13,7 +12,6 @@ import type { Deps } from './create-deps.ts';
  */
 export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
   const { config, adapters } = deps;
-  const siteAddress = { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl };
   return {
     webhookDeliveries: deps.webhookDeliveries,
     exports: {
@@ -35,14 +33,10 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
         storage: adapters.storage,
         siteRecords: adapters.siteRecords,
         certificates: adapters.certificates,
-        purgeHosts: createPortfolioHostPurge({
-          db: deps.database.db,
-          liveSites: deps.liveSites,
-          siteAddress,
-        }),
+        purgeHosts: deps.purgeHosts,
         webhooks: deps.webhookDeliveries,
         enqueueInTransaction,
-        siteAddress,
+        siteAddress: deps.siteAddress,
         logger: deps.logger.child({ component: 'deployments' }),
       }),
       failureMailer: createDeploymentFailureMailer({

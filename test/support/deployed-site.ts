@@ -27,7 +27,7 @@ export interface DeployedSite {
 }
 
 export function siteAddressOf(ctx: TestContext): SiteAddress {
-  return { baseDomain: ctx.config.sites.baseDomain, publicUrl: ctx.config.http.publicUrl };
+  return ctx.deps.siteAddress;
 }
 
 export function uniqueSubdomain(): string {

@@ -6,7 +6,6 @@ import {
   createDeploymentRunner,
   type DeploymentRunner,
 } from '../../src/features/deployments/deployment-runner.ts';
-import { createPortfolioHostPurge } from '../../src/features/sites/site-host-purge.ts';
 import type { SiteRecords } from '../../src/integrations/dns/site-records.ts';
 import type { CertificateIssuer } from '../../src/integrations/ssl/certificate-authority.ts';
 import { createDeliverWebhookJob } from '../../src/jobs/handlers/deliver-webhook.job.ts';
@@ -52,23 +51,15 @@ export function wireDeployments(
       return deps.adapters.siteRecords.upsertSubdomain(subdomain);
     },
   };
-  const siteAddress = {
-    baseDomain: deps.config.sites.baseDomain,
-    publicUrl: deps.config.http.publicUrl,
-  };
   const runner = createDeploymentRunner({
     db: deps.database.db,
     storage: deps.adapters.storage,
     siteRecords,
     certificates: options.certificates ?? deps.adapters.certificates,
-    purgeHosts: createPortfolioHostPurge({
-      db: deps.database.db,
-      liveSites: deps.liveSites,
-      siteAddress,
-    }),
+    purgeHosts: deps.purgeHosts,
     webhooks: deps.webhookDeliveries,
     enqueueInTransaction,
-    siteAddress,
+    siteAddress: deps.siteAddress,
     logger: deps.logger.child({ component: 'deployments' }),
     ...(options.uploadConcurrency === undefined
       ? {}

@@ -98,6 +98,21 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // R-SEC-1: every transaction opens through withTransaction, which marks its scope so a
+    // second pool connection or a vendor call inside it is caught.
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/transaction-scope.ts', 'src/db/migrate.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='transaction'][arguments.length=0]",
+          message: 'Open transactions with withTransaction (src/db/transaction-scope.ts).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

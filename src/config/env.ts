@@ -9,6 +9,7 @@ import {
   integrationsEnvShape,
 } from './integrations-env.ts';
 import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
+import { buildPostgresConfig, type PostgresConfig, postgresEnvShape } from './postgres-env.ts';
 
 /**
  * The development-only HS256 secret. `npm start` signs demo tokens with it; production
@@ -18,11 +19,8 @@ export const DEVELOPMENT_JWT_SECRET = 'rolerabbit-local-development-jwt-secret-n
 export const DEVELOPMENT_SIGNING_SECRET =
   'rolerabbit-local-development-signing-secret-not-for-prod';
 
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/rolerabbit';
-
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const milliseconds = integer(0, 24 * 60 * 60 * 1000);
-const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 const redisUrl = z.url({ protocol: /^rediss?$/ });
 
 /** Every variable we read, by its own name, so each problem names the variable. */
@@ -40,14 +38,7 @@ const envSchema = z.object({
   HTTP_BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
 
-  DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
-  DATABASE_DIRECT_URL: postgresUrl.optional(),
-  DATABASE_POOL_MAX: integer(1, 200).default(4),
-  DATABASE_IDLE_TIMEOUT_MS: milliseconds.default(10_000),
-  DATABASE_CONNECTION_TIMEOUT_MS: milliseconds.default(5_000),
-  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds.default(15_000),
-  DATABASE_APPLICATION_NAME: z.string().min(1).max(63).default('rolerabbit'),
-  DATABASE_SLOW_QUERY_MS: milliseconds.default(200),
+  ...postgresEnvShape,
 
   REDIS_URL: redisUrl.optional(),
   REDIS_KEY_PREFIX: z
@@ -131,19 +122,7 @@ export interface Config {
     readonly shutdownGraceMs: number;
   };
   readonly sites: { readonly baseDomain: string };
-  readonly postgres: {
-    /** Used for queries; may be a transaction-mode pooler. */
-    readonly url: string;
-    /** A direct session connection, for migrations and advisory locks. */
-    readonly directUrl: string;
-    readonly poolMax: number;
-    readonly idleTimeoutMs: number;
-    readonly connectionTimeoutMs: number;
-    /** 0 sends no statement_timeout (set it on the role behind poolers that reject it). */
-    readonly statementTimeoutMs: number;
-    readonly applicationName: string;
-    readonly slowQueryMs: number;
-  };
+  readonly postgres: PostgresConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly auth: {
     readonly jwtSecret: string | undefined;
@@ -265,16 +244,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     },
     sites: { baseDomain: parsed.BASE_DOMAIN },
-    postgres: {
-      url: parsed.DATABASE_URL,
-      directUrl: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL,
-      poolMax: parsed.DATABASE_POOL_MAX,
-      idleTimeoutMs: parsed.DATABASE_IDLE_TIMEOUT_MS,
-      connectionTimeoutMs: parsed.DATABASE_CONNECTION_TIMEOUT_MS,
-      statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
-      applicationName: parsed.DATABASE_APPLICATION_NAME,
-      slowQueryMs: parsed.DATABASE_SLOW_QUERY_MS,
-    },
+    postgres: buildPostgresConfig(parsed, parsed.NODE_ENV === 'production'),
     redis: {
       url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',
       keyPrefix: parsed.REDIS_KEY_PREFIX,

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'deployment.not_deployed'
   | 'dns.record_conflict'
   | 'dependency.unavailable'
+  | 'database.busy'
   | 'internal';
 
 export interface FieldIssue {
@@ -74,6 +75,17 @@ export class ForbiddenError extends AppError {
 /** A dependency is down or its breaker is open; the caller may retry later. */
 export class UnavailableError extends AppError {
   override readonly name: string = 'UnavailableError';
+  /** When a retry may succeed, sent as Retry-After. @defaultValue 5 */
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: AppErrorOptions & { readonly retryAfterSeconds?: number } = {},
+  ) {
+    super(code, message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  }
 }
 
 /** Normalises anything thrown into an Error, keeping the original as `cause`. */

@@ -15,7 +15,7 @@ import type { BreakerSnapshot } from '../integrations/resilience/circuit-breaker
 import type { AcmeChallengeStore } from '../integrations/ssl/acme-challenge-store.ts';
 import type { Storage } from '../integrations/storage/storage.ts';
 import type { AppEnv } from './app-env.ts';
-import { createErrorHandler } from './error-handler.ts';
+import { createErrorHandler, type ErrorTranslator } from './error-handler.ts';
 import { authenticate, type AuthenticateOptions } from './middleware/authenticate.ts';
 import { createAllowedMethodsLookup } from './middleware/method-not-allowed.ts';
 import { requestContext } from './middleware/request-context.ts';
@@ -65,6 +65,8 @@ export interface AppDeps {
   readonly sites: SiteServingDeps;
   /** Bull Board for admins at /admin/queues (R-JOB-14). */
   readonly queueDashboard: { readonly queues: readonly Queue[]; readonly secureCookie: boolean };
+  /** Lower layers' errors that callers should see as something other than a 500. */
+  readonly errorTranslators?: readonly ErrorTranslator[];
 }
 
 /** Builds the HTTP app from its dependencies. It never listens; the caller serves it. */
@@ -151,6 +153,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       ? problemResponse(problem(405), { allow: allow.join(', ') })
       : problemResponse(problem(404));
   });
-  app.onError(createErrorHandler());
+  app.onError(createErrorHandler({ translators: deps.errorTranslators ?? [] }));
   return app;
 }

@@ -64,15 +64,44 @@ export function problemFor(c: Context<AppEnv>, err: AppError, status: Contentful
   });
 }
 
+/** Turns a lower layer's error (e.g. a busy database) into the AppError a caller should see. */
+export type ErrorTranslator = (err: unknown) => AppError | undefined;
+
+export interface ErrorHandlerOptions {
+  /** Tried in order on errors that are not AppErrors. @defaultValue [] */
+  readonly translators?: readonly ErrorTranslator[];
+}
+
+function headersFor(err: AppError, status: number): Record<string, string> {
+  if (status === 401) {
+    return { 'www-authenticate': 'Bearer realm="rolerabbit"' };
+  }
+  if (err instanceof UnavailableError) {
+    return { 'retry-after': String(err.retryAfterSeconds) };
+  }
+  return {};
+}
+
 /** The app's onError: every failure becomes problem+json; only unexpected ones are 500. */
-export function createErrorHandler(): ErrorHandler<AppEnv> {
+export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHandler<AppEnv> {
+  const translators = options.translators ?? [];
+  const translate = (err: unknown): AppError | undefined => {
+    for (const translator of translators) {
+      const translated = translator(err);
+      if (translated !== undefined) {
+        return translated;
+      }
+    }
+    return undefined;
+  };
   return function handleError(err, c) {
     const appError =
       err instanceof AppError
         ? err
         : err instanceof HTTPException
           ? fromHttpException(err)
-          : new AppError('internal', 'An unexpected error occurred.', { cause: err });
+          : (translate(err) ??
+            new AppError('internal', 'An unexpected error occurred.', { cause: err }));
     const status = HTTP_EXCEPTION_STATUS[appError.code] ?? statusOf(appError);
     const logger = c.get('logger');
     if (status >= 500) {
@@ -80,9 +109,7 @@ export function createErrorHandler(): ErrorHandler<AppEnv> {
     } else {
       logger.debug({ code: appError.code }, appError.message);
     }
-    const headers: Record<string, string> =
-      status === 401 ? { 'www-authenticate': 'Bearer realm="rolerabbit"' } : {};
-    return problemResponse(problemFor(c, appError, status), headers);
+    return problemResponse(problemFor(c, appError, status), headersFor(appError, status));
   };
 }
 

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { createRedisLiveSiteCache } from '../cache/redis-live-site-cache.ts';
 import type { Config } from '../config/env.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
+import { translateDatabaseError } from '../db/database-errors.ts';
 import { createCursorCodec } from '../db/query/cursor-codec.ts';
 import { createDeploymentService } from '../features/deployments/deployments.service.ts';
 import { createExportService } from '../features/exports/exports.service.ts';
@@ -34,6 +35,7 @@ import { createBullConnection } from '../jobs/create-bull-connection.ts';
 import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
 import { createQueueMonitor } from '../jobs/queue-monitor.ts';
 import { createMetricsRegistry } from '../metrics/create-metrics-registry.ts';
+import { createDatabaseMetrics } from '../metrics/database-metrics.ts';
 import { registerQueueGauge } from '../metrics/job-metrics.ts';
 import { createRedisClient } from '../redis/create-redis-client.ts';
 import { type Adapters, createAdapters } from './create-adapters.ts';
@@ -86,7 +88,11 @@ async function pingRedis(redis: Redis): Promise<void> {
 export function createDeps(config: Config, logger: Logger): Deps {
   const shutdown = createShutdown({ logger, graceMs: config.http.shutdownGraceMs });
 
-  const database = createDatabase(config.postgres, logger.child({ component: 'postgres' }));
+  const metrics = createMetricsRegistry();
+  const database = createDatabase(config.postgres, logger.child({ component: 'postgres' }), {
+    guardTransactions: config.postgres.guardTransactions,
+    observer: createDatabaseMetrics(metrics),
+  });
   shutdown.register('postgres', () => database.close());
 
   const redis = createRedisClient(config.redis, logger.child({ component: 'redis' }));
@@ -96,7 +102,6 @@ export function createDeps(config: Config, logger: Logger): Deps {
     });
   });
 
-  const metrics = createMetricsRegistry();
   const integrations = createIntegrations(config.integrations.resilience, {
     logger,
     registry: metrics,
@@ -192,6 +197,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
       queues: queueMonitor.queues(),
       secureCookie: config.http.publicUrl.startsWith('https:'),
     },
+    errorTranslators: [translateDatabaseError],
   };
 
   return {

@@ -38,7 +38,7 @@ export function createIntegrations(
   const observer = createIntegrationMetrics(deps.registry, readBreakers);
   const build = (name: IntegrationName, breakerName?: string) => {
     const integration = createIntegration(name, config[name], {
-      logger: deps.logger.child({ integration: breakerName ?? name }),
+      logger: deps.logger,
       observer,
       ...(breakerName === undefined ? {} : { breakerName }),
     });

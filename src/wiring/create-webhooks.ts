@@ -47,7 +47,7 @@ export function createWebhooks(deps: {
   const operatorTargets = createSsrfGuard({ allowLoopback: true });
   const calls = createWebhookCalls(
     { policy: config.integrations.resilience.webhooks },
-    { logger: logger.child({ integration: 'webhooks' }), observer: deps.observer },
+    { logger, observer: deps.observer },
   );
   registerTargetBreakerGauge(deps.metrics, () => calls.snapshots());
   deps.shutdown.register('webhooks', async () => {

@@ -7,6 +7,7 @@ import * as createOutbox from './0004-create-outbox.ts';
 import * as createDeployments from './0005-create-deployments.ts';
 import * as createExports from './0006-create-exports.ts';
 import * as addDeploymentRunClaim from './0007-add-deployment-run-claim.ts';
+import * as addCertificateLease from './0008-add-certificate-lease.ts';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the build output and
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-create-deployments': createDeployments,
   '0006-create-exports': createExports,
   '0007-add-deployment-run-claim': addDeploymentRunClaim,
+  '0008-add-certificate-lease': addCertificateLease,
 };

@@ -110,6 +110,9 @@ export interface CustomDomainsTable {
   certificate_chain_key: string | null;
   certificate_key_key: string | null;
   certificate_not_after: NullableTimestamp;
+  /** Held by the run issuing a certificate, until it records one or the lease lapses. */
+  certificate_lease_token: string | null;
+  certificate_lease_until: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import type { DeploymentStep } from '../../db/tables/deployments-tables.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { WebhookEventInput } from '../webhooks/webhook.types.ts';
 import type { WebhookDeliveryService } from '../webhooks/webhook-delivery.service.ts';
@@ -57,7 +58,7 @@ export async function finishDeployed(
   },
 ): Promise<boolean> {
   const { deployment } = input;
-  return deps.db.transaction().execute(async (trx) => {
+  return withTransaction(deps.db, async (trx) => {
     const log: LogLine = {
       step: 'ACTIVATING',
       level: 'info',
@@ -110,7 +111,7 @@ export async function finishFailed(
   },
 ): Promise<boolean> {
   const { deployment, failure } = input;
-  return deps.db.transaction().execute(async (trx) => {
+  return withTransaction(deps.db, async (trx) => {
     const failed = await markDeploymentFailed(trx, input.claim, {
       errorCode: failure.code,
       errorMessage: failure.message,

@@ -7,6 +7,7 @@ import type {
   DeploymentStatus,
   DeploymentStep,
 } from '../../db/tables/deployments-tables.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import { DeploymentRunSupersededError } from './deployments.errors.ts';
 
 // Every statement of a deployment run (R-JOB-2 … R-JOB-5). Each takes the handle to run on:
@@ -184,7 +185,7 @@ export async function claimDeploymentRun(
     readonly startLog: (finishedSteps: readonly DeploymentStep[]) => LogLine;
   },
 ): Promise<ClaimedRun | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const claimed = await trx
       .updateTable('deployments')
       .set({
@@ -224,7 +225,7 @@ export async function withOwnedDeployment<T>(
   claim: RunClaim,
   work: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     await updateOwnedDeployment(trx, claim);
     return work(trx);
   });
@@ -236,7 +237,7 @@ export async function appendRunLog(
   claim: RunClaim,
   lines: readonly LogLine[],
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await updateOwnedDeployment(trx, claim);
     await insertLogLines(trx, claim.deploymentId, lines);
   });

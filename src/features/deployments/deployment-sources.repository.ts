@@ -1,10 +1,10 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import type { DeploymentStatus } from '../../db/tables/deployments-tables.ts';
 
 // What a deployment run reads besides its own rows: the portfolio, its version snapshot, the
-// template, the custom domain, and the owner to notify. Read-only but for certificates.
+// template, the custom domain, and the owner to notify. Read-only.
 type Db = Kysely<Database>;
 
 export interface DeploymentPortfolio {
@@ -131,27 +131,6 @@ export async function findPortfolioDomain(
         certificateKeyKey: row.certificate_key_key,
         certificateNotAfter: row.certificate_not_after,
       };
-}
-
-export async function recordDomainCertificate(
-  db: Db,
-  domainId: string,
-  certificate: {
-    readonly chainKey: string;
-    readonly keyKey: string;
-    readonly notAfter: Date;
-  },
-): Promise<void> {
-  await db
-    .updateTable('custom_domains')
-    .set({
-      certificate_chain_key: certificate.chainKey,
-      certificate_key_key: certificate.keyKey,
-      certificate_not_after: certificate.notAfter,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', domainId)
-    .execute();
 }
 
 /** What the failure mail says, and to whom. */

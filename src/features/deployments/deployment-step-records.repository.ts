@@ -6,6 +6,7 @@ import type {
   DeploymentStep,
   SiteManifest,
 } from '../../db/tables/deployments-tables.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import {
   insertLogLines,
   type LogLine,
@@ -29,7 +30,7 @@ export async function recordStepStart(
     readonly log: LogLine;
   },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await updateOwnedDeployment(trx, claim, {
       status: input.status,
       current_step: input.step,
@@ -62,7 +63,7 @@ export async function recordStepFinish(
     readonly build?: BuildRecord;
   },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await updateOwnedDeployment(trx, claim, {
       progress: input.progress,
       ...(input.build === undefined
@@ -100,7 +101,7 @@ export async function recordAttemptFailure(
     readonly logs: readonly LogLine[];
   },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await updateOwnedDeployment(trx, claim, {
       error_code: input.errorCode,
       error_message: input.errorMessage,

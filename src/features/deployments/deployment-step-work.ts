@@ -127,7 +127,7 @@ async function upload(run: StepRun): Promise<StepOutcome> {
 }
 
 async function configure(run: StepRun): Promise<StepOutcome> {
-  const result = await configureSiteHosts(run.deps, run.deployment, run.claim);
+  const result = await configureSiteHosts(run.deps, run.deployment, run.claim, run.signal);
   const certificate =
     result.certificate === 'none' ? '' : `, custom domain certificate ${result.certificate}`;
   return { result, summary: `DNS record ${result.dnsRecord}${certificate}` };

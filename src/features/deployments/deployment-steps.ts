@@ -8,19 +8,11 @@ import type {
 } from '../../db/tables/deployments-tables.ts';
 import { InvalidInputError } from '../../errors/app-error.ts';
 import type { SiteRecords } from '../../integrations/dns/site-records.ts';
-import {
-  type CertificateIssuer,
-  renewalDueAt,
-} from '../../integrations/ssl/certificate-authority.ts';
 import { type SiteAddress, siteUrlForHost, subdomainHost } from '../sites/site-address.ts';
-import {
-  type DeploymentToRun,
-  type RunClaim,
-  withOwnedDeployment,
-} from './deployment-runs.repository.ts';
-import { recordDomainCertificate } from './deployment-sources.repository.ts';
-import { checkSubdomain, loadBuildSource, requireVerifiedDomain } from './deployment-validation.ts';
+import type { DeploymentToRun, RunClaim } from './deployment-runs.repository.ts';
+import { checkSubdomain, loadBuildSource } from './deployment-validation.ts';
 import { DeploymentRejectedError } from './deployments.errors.ts';
+import { type DomainCertificateDeps, ensureDomainCertificate } from './domain-certificate.ts';
 import { buildSite, type BuiltSite } from './site-builder.ts';
 
 type Db = Kysely<Database>;
@@ -116,30 +108,8 @@ export function manifestOf(site: BuiltSite): SiteManifest {
   };
 }
 
-/** Whether a custom domain needs a (new) certificate at `now`. */
-export function needsCertificate(
-  domain: {
-    readonly certificateChainKey: string | null;
-    readonly certificateKeyKey: string | null;
-    readonly certificateNotAfter: Date | null;
-  },
-  now: Date,
-): boolean {
-  if (
-    domain.certificateChainKey === null ||
-    domain.certificateKeyKey === null ||
-    domain.certificateNotAfter === null
-  ) {
-    return true;
-  }
-  return renewalDueAt({ notAfter: domain.certificateNotAfter }).getTime() <= now.getTime();
-}
-
-export interface ConfigureDeps {
-  readonly db: Db;
+export interface ConfigureDeps extends DomainCertificateDeps {
   readonly siteRecords: Pick<SiteRecords, 'upsertSubdomain'>;
-  readonly certificates: CertificateIssuer;
-  readonly now: () => Date;
 }
 
 /** What CONFIGURING records in its step row. */
@@ -153,36 +123,18 @@ export interface ConfigureResult {
  * renewal is due, then the subdomain's DNS record. The certificate goes first because its
  * issuance is recorded on the domain (a retry sees it and skips it), while the DNS upsert is
  * the last side effect before the step row, and idempotent should that write be lost.
- *
- * The certificate is issued and recorded in one transaction that holds the deployment (only
- * while this run owns it) and the domain row: an overlapping run of the same deployment waits
- * for it, then finds the certificate current, so two runs never both issue one.
  */
 export async function configureSiteHosts(
   deps: ConfigureDeps,
   deployment: DeploymentToRun,
   claim: RunClaim,
+  signal: AbortSignal,
 ): Promise<ConfigureResult> {
   const subdomain = checkSubdomain(deployment.subdomain);
-  let certificate: ConfigureResult['certificate'] = 'none';
-  const customDomain = deployment.domain;
-  if (customDomain !== null) {
-    certificate = await withOwnedDeployment(deps.db, claim, async (trx) => {
-      const domain = await requireVerifiedDomain(trx, deployment.portfolioId, customDomain, {
-        forUpdate: true,
-      });
-      if (!needsCertificate(domain, deps.now())) {
-        return 'current';
-      }
-      const issued = await deps.certificates.issueCertificate(customDomain);
-      await recordDomainCertificate(trx, domain.id, {
-        chainKey: issued.chainRef.key,
-        keyKey: issued.keyRef.key,
-        notAfter: issued.notAfter,
-      });
-      return 'issued';
-    });
-  }
+  const certificate =
+    deployment.domain === null
+      ? 'none'
+      : await ensureDomainCertificate(deps, deployment, claim, deployment.domain, signal);
   const record = await deps.siteRecords.upsertSubdomain(subdomain);
   return { dnsRecord: record.name, certificate };
 }

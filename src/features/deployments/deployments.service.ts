@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database-types.ts';
 import type { CursorCodec } from '../../db/query/cursor-codec.ts';
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import { listVerifiedDomains } from '../sites/live-sites.repository.ts';
@@ -119,7 +120,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps): Deployment
 
   /** One transaction: reuse the unfinished deployment, or insert one with its outbox job. */
   function queueOrReuse(ownerId: string, portfolioId: string): Promise<DeploymentRequestOutcome> {
-    return db.transaction().execute(async (trx) => {
+    return withTransaction(db, async (trx) => {
       // The lock makes concurrent requests for this portfolio queue up behind each other, so
       // the second sees the first's committed deployment and returns it.
       const portfolio = await lockPortfolio(trx, ownerId, portfolioId);
@@ -201,7 +202,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps): Deployment
     },
 
     async rollback(ownerId, portfolioId, deploymentId) {
-      const { switched, subdomains } = await db.transaction().execute(async (trx) => {
+      const { switched, subdomains } = await withTransaction(db, async (trx) => {
         const portfolio = await lockPortfolio(trx, ownerId, portfolioId);
         const target = await findPortfolioDeployment(trx, portfolio.id, deploymentId);
         if (target === undefined) {

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Database } from '../../db/database-types.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import { AppError, NotFoundError } from '../../errors/app-error.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
@@ -194,7 +195,7 @@ export function createExportRenderer(options: ExportRendererOptions): ExportRend
 
   /** READY and the ready mail's job commit together: no mail for an export that is not. */
   async function finishReady(exportId: string): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
+    return withTransaction(db, async (trx) => {
       if (!(await markReady(trx, exportId))) {
         return false;
       }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import { AppError, NotFoundError } from '../../errors/app-error.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
@@ -101,7 +102,7 @@ export function createExportService(deps: ExportServiceDeps): ExportService {
   const service: ExportService = {
     requestExport(ownerId, portfolioId, input) {
       const pageSize = input.pageSize ?? 'A4';
-      return db.transaction().execute(async (trx) => {
+      return withTransaction(db, async (trx) => {
         // The lock queues concurrent requests for one portfolio: the second sees the first.
         const portfolio = await lockExportablePortfolio(trx, ownerId, portfolioId);
         if (portfolio === undefined) {

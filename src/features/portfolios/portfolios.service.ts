@@ -11,6 +11,7 @@ import {
   newestFirstKeySchema,
 } from '../../db/query/newest-first.ts';
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
 import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
 import { findTemplate } from '../templates/templates.repository.ts';
@@ -121,15 +122,15 @@ export function createPortfolioService(deps: {
   async function changeWithVersion(
     ownerId: string,
     id: string,
-    decide: (current: Portfolio) => Promise<PortfolioChanges> | PortfolioChanges,
+    decide: (current: Portfolio, trx: Db) => Promise<PortfolioChanges> | PortfolioChanges,
   ): Promise<Portfolio> {
     return translateUniqueViolation(() =>
-      db.transaction().execute(async (trx) => {
+      withTransaction(db, async (trx) => {
         const current = await findPortfolio(trx, ownerId, id, { forUpdate: true });
         if (current === undefined) {
           throw portfolioNotFound();
         }
-        const updated = await updatePortfolioRow(trx, id, await decide(current));
+        const updated = await updatePortfolioRow(trx, id, await decide(current, trx));
         await snapshot(trx, updated, ownerId);
         return updated;
       }),
@@ -150,7 +151,7 @@ export function createPortfolioService(deps: {
       };
       const insertWithSlug = (slug: string) =>
         translateUniqueViolation(() =>
-          db.transaction().execute(async (trx) => {
+          withTransaction(db, async (trx) => {
             const portfolio = await insertPortfolio(trx, { ...fields, slug });
             await snapshot(trx, portfolio, ownerId);
             return portfolio;
@@ -246,8 +247,10 @@ export function createPortfolioService(deps: {
     },
 
     restoreVersion(ownerId, id, version) {
-      return changeWithVersion(ownerId, id, async () => {
-        const target = await findVersion(db, id, version);
+      // The snapshot is read through the transaction: a second pool connection taken while
+      // this one holds the row lock deadlocks the pool under concurrent restores (R-SEC-1).
+      return changeWithVersion(ownerId, id, async (_current, trx) => {
+        const target = await findVersion(trx, id, version);
         if (target === undefined) {
           throw new NotFoundError('portfolio.version_not_found', 'No such version.');
         }

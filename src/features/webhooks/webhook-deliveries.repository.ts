@@ -7,6 +7,7 @@ import type {
   WebhookDeliveriesTable,
   WebhookDeliveryStatus,
 } from '../../db/tables/webhooks-tables.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import type { WebhookDeliverySummary } from './webhook.types.ts';
 
 type Db = Kysely<Database>;
@@ -108,7 +109,7 @@ export interface AttemptRecord {
 
 /** Logs one attempt and counts it on the delivery, in one transaction. */
 export async function recordAttempt(db: Db, attempt: AttemptRecord): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await trx
       .insertInto('webhook_attempts')
       .values({

@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import type { DnsRecordsTable } from '../../db/tables/dns-tables.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import type { ResilientCall } from '../resilience/resilient-call.ts';
 import type { DnsProvider, DnsRecord, DnsRecordFilter, DnsRecordType } from './dns-provider.ts';
 import { conflictingTypes, createDnsRecordConflict } from './dns-record-conflict.ts';
@@ -86,7 +87,7 @@ export function createLocalDns(options: LocalDnsOptions): DnsProvider {
     async upsertRecord(input) {
       const wanted = parseRecordInput(input);
       const row = await call('upsert record', () =>
-        db.transaction().execute(async (trx) => {
+        withTransaction(db, async (trx) => {
           const conflicts = conflictingTypes(wanted.type);
           if (conflicts.length > 0) {
             // Serialises writers of one name, so an A and a CNAME cannot both slip in; a

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 
+import { assertOutsideTransaction } from '../../db/transaction-scope.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { type Breaker, type BreakerOptions, createBreaker } from './circuit-breaker.ts';
 import {
@@ -126,9 +127,17 @@ export function createIntegration(
 ): Integration {
   const breaker = createBreaker(name, options.breaker, isCallerFault, deps.breakerName);
   const sleep = deps.sleep ?? realSleep;
+  // One key per fact: `integration` names the port, `breaker` a vendor's own breaker.
+  const logger = deps.logger.child(
+    deps.breakerName === undefined
+      ? { integration: name }
+      : { integration: name, breaker: deps.breakerName },
+  );
 
-  const call: ResilientCall = (operation, attempt) =>
-    withRetry(
+  const call: ResilientCall = (operation, attempt) => {
+    // A vendor may take its whole timeout; a transaction held meanwhile blocks others (R-SEC-1).
+    assertOutsideTransaction(`the ${name} integration was called (${operation})`);
+    return withRetry(
       options.retry,
       async (attemptNumber) => {
         const startedAt = performance.now();
@@ -147,9 +156,8 @@ export function createIntegration(
           if (outcome === 'timeout') {
             breaker.recordTimeout();
           }
-          deps.logger.warn(
+          logger.warn(
             {
-              integration: name,
               operation,
               attemptNumber,
               outcome,
@@ -176,6 +184,7 @@ export function createIntegration(
       }
       throw err;
     });
+  };
 
   return { name, call, breaker };
 }

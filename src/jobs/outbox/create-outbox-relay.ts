@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 
 import type { Database } from '../../db/database-types.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
 import { InvalidInputError, toError } from '../../errors/app-error.ts';
 import type { JobToAdd } from '../validate-job.ts';
 import {
@@ -79,7 +80,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   /** Adds the due rows of one batch; stops at the first failure that is Redis's, not the row's. */
   async function sweepBatch(): Promise<{ sent: number; queueDown: boolean }> {
-    return db.transaction().execute(async (trx) => {
+    return withTransaction(db, async (trx) => {
       const rows = await claimDueOutboxRows(trx, batchSize);
       const sent: string[] = [];
       let queueDown = false;

@@ -4,15 +4,7 @@
  * for the language of the document it lands in.
  */
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#x27;',
-  '`': '&#x60;',
-  '=': '&#x3D;',
-};
+import { escapeHtml } from '../../lib/escape-html.ts';
 
 const XML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -21,11 +13,6 @@ const XML_ESCAPES: Readonly<Record<string, string>> = {
   '"': '&quot;',
   "'": '&apos;',
 };
-
-/** Escapes text for an HTML element body or a quoted attribute value. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=]/g, (char) => HTML_ESCAPES[char] ?? char);
-}
 
 /** Escapes text for XML character data or an attribute value (the five predefined entities). */
 export function escapeXml(text: string): string {

@@ -86,12 +86,24 @@ if ! command -v redis-server >/dev/null 2>&1; then
   log 'installing Redis'
   apt_install redis-server
 fi
+# BullMQ keeps every waiting and delayed job only in Redis: without persistence a restart
+# drops them, and an eviction policy other than noeviction deletes queue keys under memory
+# pressure. So: an append-only file synced every second, and noeviction (R-SEC-3).
 if ! redis_up; then
   log 'starting Redis'
   mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save '' \
-    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
   for _ in $(seq 1 50); do redis_up && break; sleep 0.1; done
   redis_up || { log 'Redis did not come up'; exit 1; }
 fi
-log "Redis up on $REDIS_PORT"
+redis_config() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" config get "$1" | sed -n 2p; }
+for setting in appendonly:yes appendfsync:everysec maxmemory-policy:noeviction; do
+  name=${setting%%:*} wanted=${setting#*:}
+  if [ "$(redis_config "$name")" != "$wanted" ]; then
+    log "setting Redis $name to $wanted (was $(redis_config "$name"))"
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" config set "$name" "$wanted" >/dev/null
+  fi
+done
+log "Redis up on $REDIS_PORT (appendonly $(redis_config appendonly), maxmemory-policy $(redis_config maxmemory-policy))"

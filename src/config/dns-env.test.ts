@@ -57,10 +57,40 @@ describe(buildDnsConfig.name, () => {
     });
   });
 
-  it('ignores Cloudflare credentials while the provider is local', () => {
-    const { config } = build({ CLOUDFLARE_API_TOKEN: 'token', CLOUDFLARE_ZONE_ID: 'abc' });
+  it('ignores Cloudflare credentials while DNS_PROVIDER=local is set explicitly', () => {
+    const { config, problems } = build({
+      DNS_PROVIDER: 'local',
+      CLOUDFLARE_API_TOKEN: 'token',
+      CLOUDFLARE_ZONE_ID: 'abc',
+    });
 
+    expect(problems).toEqual([]);
+    expect(config.provider).toBe('local');
     expect(config.cloudflare).toBeUndefined();
+  });
+
+  it("selects Cloudflare from the guide's variables when no provider is set (R-PLAT-6)", () => {
+    const { config, problems } = build({
+      CLOUDFLARE_API_TOKEN: 'token',
+      CLOUDFLARE_ZONE_ID: 'abc',
+    });
+
+    expect(problems).toEqual([]);
+    expect(config.provider).toBe('cloudflare');
+    expect(config.cloudflare).toMatchObject({ apiToken: 'token', zoneId: 'abc' });
+  });
+
+  it('names the missing variable when only half of the Cloudflare settings are present', () => {
+    const { problems } = build({ CLOUDFLARE_API_TOKEN: 'token' });
+
+    expect(problems).toEqual([
+      {
+        variable: 'CLOUDFLARE_ZONE_ID',
+        message: expect.stringMatching(
+          /CLOUDFLARE_API_TOKEN is set.*needs CLOUDFLARE_ZONE_ID/,
+        ) as unknown,
+      },
+    ]);
   });
 
   it('rejects an unknown provider, a host-name resolver and an upper-case site target', () => {

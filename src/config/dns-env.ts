@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 
 import type { ConfigProblem } from './config-problem.ts';
+import { selectDriver } from './select-driver.ts';
 
 export const DNS_PROVIDERS = ['local', 'cloudflare'] as const;
 export type DnsProviderName = (typeof DNS_PROVIDERS)[number];
@@ -26,7 +27,8 @@ export function isResolverAddress(value: string): boolean {
 
 /** Where portfolio subdomains are published, and how custom domains are verified (R-INT-4). */
 export const dnsEnvShape = {
-  DNS_PROVIDER: z.enum(DNS_PROVIDERS).default('local'),
+  /** Unset: cloudflare when CLOUDFLARE_API_TOKEN and CLOUDFLARE_ZONE_ID are set, else local. */
+  DNS_PROVIDER: z.enum(DNS_PROVIDERS).optional(),
   CLOUDFLARE_API_TOKEN: z.string().trim().min(1).optional(),
   CLOUDFLARE_ZONE_ID: z
     .string()
@@ -67,9 +69,25 @@ export function buildDnsConfig(env: DnsEnv): {
   readonly config: DnsConfig;
   readonly problems: readonly ConfigProblem[];
 } {
-  const problems: ConfigProblem[] = [];
+  const selection = selectDriver<DnsProviderName>({
+    variable: 'DNS_PROVIDER',
+    explicit: env.DNS_PROVIDER,
+    fallback: 'local',
+    candidates: [
+      {
+        name: 'cloudflare',
+        requires: {
+          CLOUDFLARE_API_TOKEN: env.CLOUDFLARE_API_TOKEN !== undefined,
+          CLOUDFLARE_ZONE_ID: env.CLOUDFLARE_ZONE_ID !== undefined,
+        },
+        signals: ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ZONE_ID'],
+      },
+    ],
+    isSet: (variable) => (env as Readonly<Record<string, unknown>>)[variable] !== undefined,
+  });
+  const problems: ConfigProblem[] = [...selection.problems];
   let cloudflare: CloudflareDnsConfig | undefined;
-  if (env.DNS_PROVIDER === 'cloudflare') {
+  if (selection.driver === 'cloudflare') {
     const required = {
       CLOUDFLARE_API_TOKEN: env.CLOUDFLARE_API_TOKEN,
       CLOUDFLARE_ZONE_ID: env.CLOUDFLARE_ZONE_ID,
@@ -89,7 +107,7 @@ export function buildDnsConfig(env: DnsEnv): {
   }
   return {
     config: {
-      provider: env.DNS_PROVIDER,
+      provider: selection.driver,
       cloudflare,
       resolverAddress: env.DNS_RESOLVER,
       siteTarget: env.DNS_SITE_TARGET,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { ConfigProblem } from './config-problem.ts';
+import { selectDriver } from './select-driver.ts';
 
 /** `Name <local@domain>` or `local@domain`; the domain may be a bare host such as localhost. */
 const mailbox = z
@@ -10,10 +11,19 @@ const mailbox = z
     'a mailbox such as "RoleRabbit <no-reply@example.com>"',
   );
 
+const EMAIL_DRIVERS = ['outbox', 'smtp', 'resend'] as const;
+type EmailDriver = (typeof EMAIL_DRIVERS)[number];
+
+const DEFAULT_EMAIL_FROM = 'RoleRabbit <no-reply@localhost>';
+
+/** Resend only sends from a verified domain, which localhost can never be. */
+const isLocalSender = (from: string) => /@localhost>?$/i.test(from);
+
 /** Transactional email (R-INT-2): where messages go and who they come from. */
 export const emailEnvShape = {
-  EMAIL_DRIVER: z.enum(['outbox', 'smtp', 'resend']).default('outbox'),
-  EMAIL_FROM: mailbox.default('RoleRabbit <no-reply@localhost>'),
+  /** Unset: resend when RESEND_API_KEY is set, smtp when SMTP_HOST is, else outbox. */
+  EMAIL_DRIVER: z.enum(EMAIL_DRIVERS).optional(),
+  EMAIL_FROM: mailbox.default(DEFAULT_EMAIL_FROM),
   EMAIL_OUTBOX_DIRECTORY: z.string().min(1).default('./data/outbox'),
   SMTP_HOST: z.string().min(1).optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
@@ -67,7 +77,31 @@ export function buildEmailConfig(env: EmailEnv): {
     from,
     outboxDirectory: env.EMAIL_OUTBOX_DIRECTORY,
   };
-  switch (env.EMAIL_DRIVER) {
+  const selection = selectDriver<EmailDriver>({
+    variable: 'EMAIL_DRIVER',
+    explicit: env.EMAIL_DRIVER,
+    fallback: 'outbox',
+    candidates: [
+      {
+        name: 'resend',
+        requires: {
+          RESEND_API_KEY: env.RESEND_API_KEY !== undefined,
+          EMAIL_FROM: !isLocalSender(env.EMAIL_FROM),
+        },
+        signals: ['RESEND_API_KEY'],
+      },
+      {
+        name: 'smtp',
+        requires: { SMTP_HOST: env.SMTP_HOST !== undefined },
+        signals: ['SMTP_HOST'],
+      },
+    ],
+    isSet: (variable) => (env as Readonly<Record<string, unknown>>)[variable] !== undefined,
+  });
+  if (selection.problems.length > 0) {
+    return { config: outbox, problems: selection.problems };
+  }
+  switch (selection.driver) {
     case 'outbox':
       return { config: outbox, problems: [] };
     case 'smtp': {
@@ -108,8 +142,7 @@ export function buildEmailConfig(env: EmailEnv): {
         'resend',
         env.RESEND_API_KEY === undefined ? ['RESEND_API_KEY'] : [],
       );
-      // Resend only sends from a verified domain, which localhost can never be.
-      if (/@localhost>?$/i.test(env.EMAIL_FROM)) {
+      if (isLocalSender(env.EMAIL_FROM)) {
         problems.push({
           variable: 'EMAIL_FROM',
           message: 'EMAIL_DRIVER=resend needs a sender on a domain verified in Resend',

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, DEVELOPMENT_JWT_SECRET, listConfigVariables, loadConfig } from './env.ts';
+import { DEVELOPMENT_JWT_SECRET } from './auth-env.ts';
+import { ConfigError, listConfigVariables, loadConfig } from './env.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 
 import { z } from 'zod';
 
+import { type AuthConfig, authEnvShape, buildAuthConfig } from './auth-env.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import {
   buildIntegrationsConfig,
@@ -9,13 +10,9 @@ import {
   integrationsEnvShape,
 } from './integrations-env.ts';
 import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
+import { buildLinksConfig, type LinksConfig, linksEnvShape } from './links-env.ts';
 import { buildPostgresConfig, type PostgresConfig, postgresEnvShape } from './postgres-env.ts';
 
-/**
- * The development-only HS256 secret. `npm start` signs demo tokens with it; production
- * refuses to start with it, and `token` refuses to sign with anything else.
- */
-export const DEVELOPMENT_JWT_SECRET = 'rolerabbit-local-development-jwt-secret-not-for-production';
 export const DEVELOPMENT_SIGNING_SECRET =
   'rolerabbit-local-development-signing-secret-not-for-prod';
 
@@ -48,12 +45,8 @@ const envSchema = z.object({
   UPSTASH_REDIS_REST_URL: z.string().optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
 
-  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
-  AUTH_ROLE_CLAIM: z.string().min(1).default('role'),
-  AUTH_ADMIN_ROLE: z.string().min(1).default('admin'),
+  ...authEnvShape,
+  ...linksEnvShape,
 
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 
@@ -124,16 +117,8 @@ export interface Config {
   readonly sites: { readonly baseDomain: string };
   readonly postgres: PostgresConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
-  readonly auth: {
-    readonly jwtSecret: string | undefined;
-    readonly jwksUrl: string | undefined;
-    readonly issuer: string | undefined;
-    readonly audience: string | undefined;
-    readonly roleClaim: string;
-    readonly adminRole: string;
-    /** True when tokens are verified with {@link DEVELOPMENT_JWT_SECRET}. */
-    readonly usesDevelopmentSecret: boolean;
-  };
+  readonly auth: AuthConfig;
+  readonly links: LinksConfig;
   readonly signing: { readonly secret: string };
   readonly integrations: IntegrationsConfig;
   readonly jobs: JobsConfig;
@@ -160,24 +145,6 @@ function crossFieldProblems(parsed: z.infer<typeof envSchema>): ConfigProblem[] 
       message:
         'UPSTASH_REDIS_REST_URL cannot carry BullMQ (it needs a TCP connection); set REDIS_URL to ' +
         "the database's rediss:// URL from the Upstash console instead",
-    });
-  }
-  if (parsed.AUTH_JWT_SECRET !== undefined && parsed.AUTH_JWKS_URL !== undefined) {
-    problems.push({
-      variable: 'AUTH_JWKS_URL',
-      message: 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both',
-    });
-  }
-  if (production && parsed.AUTH_JWT_SECRET === undefined && parsed.AUTH_JWKS_URL === undefined) {
-    problems.push({
-      variable: 'AUTH_JWT_SECRET',
-      message: 'production needs AUTH_JWT_SECRET (e.g. the Supabase JWT secret) or AUTH_JWKS_URL',
-    });
-  }
-  if (production && parsed.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-    problems.push({
-      variable: 'AUTH_JWT_SECRET',
-      message: 'the development secret is refused in production',
     });
   }
   if (
@@ -223,15 +190,22 @@ export function loadConfig(env: RawEnv = process.env): Config {
     );
   }
   const parsed = result.data;
+  const production = parsed.NODE_ENV === 'production';
+  const auth = buildAuthConfig(parsed, production);
+  const links = buildLinksConfig(parsed);
   const integrations = buildIntegrationsConfig(parsed);
   const jobs = buildJobsConfig(parsed);
-  const problems = [...crossFieldProblems(parsed), ...integrations.problems, ...jobs.problems];
+  const problems = [
+    ...crossFieldProblems(parsed),
+    ...auth.problems,
+    ...links.problems,
+    ...integrations.problems,
+    ...jobs.problems,
+  ];
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
 
-  const usesJwks = parsed.AUTH_JWKS_URL !== undefined;
-  const jwtSecret = usesJwks ? undefined : (parsed.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET);
   const port = parsed.PORT;
   return deepFreeze({
     env: parsed.NODE_ENV,
@@ -244,20 +218,13 @@ export function loadConfig(env: RawEnv = process.env): Config {
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     },
     sites: { baseDomain: parsed.BASE_DOMAIN },
-    postgres: buildPostgresConfig(parsed, parsed.NODE_ENV === 'production'),
+    postgres: buildPostgresConfig(parsed, production),
     redis: {
       url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',
       keyPrefix: parsed.REDIS_KEY_PREFIX,
     },
-    auth: {
-      jwtSecret,
-      jwksUrl: parsed.AUTH_JWKS_URL,
-      issuer: parsed.AUTH_ISSUER,
-      audience: parsed.AUTH_AUDIENCE,
-      roleClaim: parsed.AUTH_ROLE_CLAIM,
-      adminRole: parsed.AUTH_ADMIN_ROLE,
-      usesDevelopmentSecret: jwtSecret === DEVELOPMENT_JWT_SECRET,
-    },
+    auth: auth.config,
+    links: links.config,
     signing: { secret: parsed.SIGNING_SECRET ?? DEVELOPMENT_SIGNING_SECRET },
     integrations: integrations.config,
     jobs: jobs.config,

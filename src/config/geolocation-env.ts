@@ -11,8 +11,11 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** IP geolocation for country analytics (R-INT-9). */
 export const geolocationEnvShape = {
-  /** Online providers in failover order; empty means the offline database only. */
-  GEOLOCATION_PROVIDERS: z.string().default(''),
+  /**
+   * Online providers in failover order; `offline` for the offline database only. Unset: each
+   * provider whose key is set (IPAPI_KEY, IPSTACK_KEY, IPGEOLOCATION_KEY), in that order.
+   */
+  GEOLOCATION_PROVIDERS: z.string().optional(),
   IPAPI_KEY: z.string().min(1).optional(),
   IPSTACK_KEY: z.string().min(1).optional(),
   IPGEOLOCATION_KEY: z.string().min(1).optional(),
@@ -83,6 +86,16 @@ function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host === '[::1]' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
+/** The guide's way to pick providers: setting their keys (R-PLAT-6). */
+function providersWithKeys(env: GeolocationEnv): GeolocationProviderName[] {
+  const keys = {
+    ipapi: env.IPAPI_KEY,
+    ipstack: env.IPSTACK_KEY,
+    ipgeolocation: env.IPGEOLOCATION_KEY,
+  } satisfies Record<GeolocationProviderName, string | undefined>;
+  return GEOLOCATION_PROVIDER_NAMES.filter((name) => keys[name] !== undefined);
+}
+
 export function buildGeolocationConfig(env: GeolocationEnv): {
   readonly config: GeolocationConfig;
   readonly problems: readonly ConfigProblem[];
@@ -91,8 +104,11 @@ export function buildGeolocationConfig(env: GeolocationEnv): {
   const providers: GeolocationProviderConfig[] = [];
   const seen = new Set<string>();
 
-  for (const raw of splitList(env.GEOLOCATION_PROVIDERS)) {
+  for (const raw of splitList(env.GEOLOCATION_PROVIDERS ?? providersWithKeys(env).join(','))) {
     const name = raw.toLowerCase();
+    if (name === 'offline') {
+      continue;
+    }
     if (!isProviderName(name)) {
       problems.push({
         variable: 'GEOLOCATION_PROVIDERS',

@@ -67,3 +67,19 @@ export function buildIntegrationsConfig(env: IntegrationsEnv): {
     ),
   };
 }
+
+/** Which adapter serves each integration, as the start-up banner and admins see it. */
+export function describeActiveDrivers(
+  config: IntegrationsConfig,
+): Readonly<Record<string, string>> {
+  return {
+    storage: config.storage.driver,
+    dns: config.dns.provider,
+    ssl: config.ssl.provider,
+    geolocation: [...config.geolocation.providers.map((provider) => provider.name), 'offline'].join(
+      ' → ',
+    ),
+    email: config.email.driver,
+    webhooks: 'http',
+  };
+}

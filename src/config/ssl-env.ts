@@ -11,7 +11,8 @@ export const LETSENCRYPT_DIRECTORY_URLS = {
 /** TLS certificates for custom domains (R-INT-5). */
 export const sslEnvShape = {
   /** `local`: our own CA (development, private deployments); `acme`: Let's Encrypt or another ACME CA. */
-  SSL_PROVIDER: z.enum(['local', 'acme']).default('local'),
+  /** Unset: acme when LETSENCRYPT_EMAIL is set (the guide's variable), else local. */
+  SSL_PROVIDER: z.enum(['local', 'acme']).optional(),
   /** ACME account contact; required when SSL_PROVIDER=acme. */
   LETSENCRYPT_EMAIL: z.email().optional(),
   LETSENCRYPT_ENV: z.enum(['staging', 'production']).default('staging'),
@@ -31,7 +32,8 @@ export function buildSslConfig(env: SslEnv): {
   readonly config: SslConfig;
   readonly problems: readonly ConfigProblem[];
 } {
-  if (env.SSL_PROVIDER === 'local') {
+  const provider = env.SSL_PROVIDER ?? (env.LETSENCRYPT_EMAIL === undefined ? 'local' : 'acme');
+  if (provider === 'local') {
     return {
       config: { provider: 'local', validityDays: env.SSL_CERT_VALIDITY_DAYS },
       problems: [],

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 
 import { type Config, ConfigError, loadConfig, loadEnvFiles } from '../config/env.ts';
+import { describeActiveDrivers } from '../config/integrations-env.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_USER, seedDemoData } from '../features/demo/seed-demo-data.ts';
 import { signDevelopmentToken } from '../http/auth/sign-development-token.ts';
@@ -12,6 +13,7 @@ import { createDeps, type Deps } from '../wiring/create-deps.ts';
 import { createLogger } from '../wiring/create-logger.ts';
 import { startHttpServer } from '../wiring/start-http-server.ts';
 import { startJobProcessing } from '../wiring/start-job-processing.ts';
+import { warnAboutQueueDurability } from '../wiring/warn-about-queue-durability.ts';
 
 const ROLES = ['serve', 'work', 'schedule', 'migrate', 'all', 'token'] as const;
 type Role = (typeof ROLES)[number];
@@ -68,6 +70,9 @@ async function printBanner(deps: Deps): Promise<void> {
     '',
     `RoleRabbit API   ${config.http.publicUrl}`,
     `API docs         ${config.http.publicUrl}/docs`,
+    `Integrations     ${Object.entries(describeActiveDrivers(config.integrations))
+      .map(([integration, driver]) => `${integration} ${driver}`)
+      .join(' · ')}`,
   ];
   if (config.auth.usesDevelopmentSecret && config.env !== 'production') {
     const token = await signDevelopmentToken(config.auth.jwtSecret ?? '', {
@@ -115,6 +120,7 @@ async function runService(
   }
   if (role === 'all' || role === 'work') {
     startJobProcessing(deps);
+    void warnAboutQueueDurability(deps.redis, logger);
   }
   if (role === 'all' || role === 'schedule') {
     // The maintenance schedules arrive with their issue; the role already starts and stops.

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'dns.record_conflict'
   | 'dependency.unavailable'
   | 'database.busy'
+  | 'link.invalid'
+  | 'link.expired'
   | 'internal';
 
 export interface FieldIssue {
@@ -70,6 +72,11 @@ export class UnauthenticatedError extends AppError {
 
 export class ForbiddenError extends AppError {
   override readonly name: string = 'ForbiddenError';
+}
+
+/** The thing asked for existed but is gone for good (an expired link). */
+export class GoneError extends AppError {
+  override readonly name: string = 'GoneError';
 }
 
 /** A dependency is down or its breaker is open; the caller may retry later. */

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
 import { InvalidInputError } from '../errors/app-error.ts';
+import type { DeploymentStatusPage } from '../features/deployments/deployment-status-page.ts';
 import type { DeploymentService } from '../features/deployments/deployments.service.ts';
 import type { ExportService } from '../features/exports/exports.service.ts';
 import type { PortfolioService } from '../features/portfolios/portfolios.service.ts';
@@ -18,11 +19,13 @@ import type { AppEnv } from './app-env.ts';
 import { createErrorHandler, type ErrorTranslator } from './error-handler.ts';
 import { authenticate, type AuthenticateOptions } from './middleware/authenticate.ts';
 import { createAllowedMethodsLookup } from './middleware/method-not-allowed.ts';
+import { rejectUnsafeText } from './middleware/reject-unsafe-text.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { requireAdmin } from './middleware/require-admin.ts';
 import { createProblem, problemResponse } from './problem.ts';
 import { acmeChallengeRoutes } from './routes/acme-challenge.routes.ts';
 import { adminRoutes, type QueueCountsByName } from './routes/admin.routes.ts';
+import { deploymentStatusRoutes } from './routes/deployment-status.routes.ts';
 import { deploymentRoutes } from './routes/deployments.routes.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
 import { exportRoutes } from './routes/exports.routes.ts';
@@ -51,11 +54,15 @@ export interface AppDeps {
   readonly templates: TemplateService;
   readonly webhookEndpoints: WebhookEndpointService;
   readonly deployments: DeploymentService;
+  /** The signed, read-only deployment page that mail links open when there is no editor. */
+  readonly deploymentStatusPage: DeploymentStatusPage;
   /** PDF exports: in-request renders, queued exports and their signed links. */
   readonly exports: ExportService;
   readonly metrics: Registry;
   /** Every breaker's state, for admins. */
   readonly readBreakers: () => readonly BreakerSnapshot[];
+  /** Integration → the adapter serving it, for admins. */
+  readonly activeDrivers: Readonly<Record<string, string>>;
   /** Jobs per queue and state, for admins. */
   readonly readQueueCounts: () => Promise<QueueCountsByName>;
   /** Serves signed links to stored objects (local storage driver). */
@@ -95,6 +102,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   // Everything under /api is per user; health and docs stay open for probes and people.
   app.use('/api/*', authenticate(deps.auth));
+  // NUL and lone surrogates refused in every text input before any validator or query sees them.
+  app.use('/api/*', rejectUnsafeText());
 
   app.route('/', healthRoutes({ checks: deps.readinessChecks }));
   app.route('/', docsRoutes());
@@ -102,6 +111,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Outside /api: a signed link or an ACME validator carries no bearer token.
   app.route('/', storageRoutes(deps.storage));
   app.route('/', acmeChallengeRoutes({ challenges: deps.acmeChallenges }));
+  app.route('/', deploymentStatusRoutes({ statusPage: deps.deploymentStatusPage }));
   app.route('/api', meRoutes());
   app.route('/api', portfolioRoutes(deps));
   app.route('/api', portfolioVersionRoutes(deps));

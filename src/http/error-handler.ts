@@ -9,6 +9,7 @@ import {
   type ErrorCode,
   type FieldIssue,
   ForbiddenError,
+  GoneError,
   InvalidInputError,
   NotFoundError,
   UnauthenticatedError,
@@ -24,6 +25,7 @@ const STATUS_BY_CLASS: readonly (readonly [typeof AppError, ContentfulStatusCode
   [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [GoneError, 410],
   [UnavailableError, 503],
 ];
 

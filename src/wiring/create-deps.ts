@@ -6,9 +6,11 @@ import type { Registry } from 'prom-client';
 
 import { createRedisLiveSiteCache } from '../cache/redis-live-site-cache.ts';
 import type { Config } from '../config/env.ts';
+import { describeActiveDrivers } from '../config/integrations-env.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
 import { translateDatabaseError } from '../db/database-errors.ts';
 import { createCursorCodec } from '../db/query/cursor-codec.ts';
+import { createDeploymentStatusPage } from '../features/deployments/deployment-status-page.ts';
 import { createDeploymentService } from '../features/deployments/deployments.service.ts';
 import { createExportService } from '../features/exports/exports.service.ts';
 import {
@@ -182,10 +184,15 @@ export function createDeps(config: Config, logger: Logger): Deps {
     templates,
     webhookEndpoints: webhooks.endpoints,
     deployments,
+    deploymentStatusPage: createDeploymentStatusPage({
+      db: database.db,
+      signingSecret: config.signing.secret,
+    }),
     exports,
     metrics,
     readBreakers: () => [...integrations.readBreakers(), ...webhooks.readBreakers()],
     readQueueCounts: () => queueMonitor.counts(),
+    activeDrivers: describeActiveDrivers(config.integrations),
     storage: { storage: adapters.storage, signingSecret: config.signing.secret },
     acmeChallenges: adapters.acmeChallenges,
     sites: {

@@ -1,3 +1,8 @@
+import type { Config } from '../config/env.ts';
+import {
+  createDeploymentPageLink,
+  type DeploymentPageLink,
+} from '../features/deployments/deployment-links.ts';
 import { createDeploymentFailureMailer } from '../features/deployments/deployment-notifications.ts';
 import { createDeploymentRunner } from '../features/deployments/deployment-runner.ts';
 import { createExportReadyMailer } from '../features/exports/export-notifications.ts';
@@ -42,8 +47,19 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
       failureMailer: createDeploymentFailureMailer({
         db: deps.database.db,
         email: adapters.email,
-        publicUrl: config.http.publicUrl,
+        deploymentPage: createDeploymentPageLinkOf(config),
       }),
     },
   };
+}
+
+/** Where deployment mails link to: the editor when configured, else the signed status page. */
+export function createDeploymentPageLinkOf(config: Config): DeploymentPageLink {
+  return createDeploymentPageLink({
+    editorUrl: config.links.editorUrl,
+    editorDeploymentPath: config.links.editorDeploymentPath,
+    publicUrl: config.http.publicUrl,
+    signingSecret: config.signing.secret,
+    statusLinkTtlSeconds: config.links.statusLinkTtlSeconds,
+  });
 }

@@ -15,6 +15,7 @@ import { JOB_CATALOG, type JobCatalog } from '../../src/jobs/job-catalog.ts';
 import type { JobHandlers } from '../../src/jobs/job-handler.ts';
 import { enqueueInTransaction } from '../../src/jobs/outbox/enqueue-in-transaction.ts';
 import type { Deps } from '../../src/wiring/create-deps.ts';
+import { createDeploymentPageLinkOf } from '../../src/wiring/create-job-handler-deps.ts';
 
 /** The jobs a deployment starts, and nothing else: these tests need no other handler. */
 export const DEPLOYMENT_TEST_CATALOG = {
@@ -68,7 +69,7 @@ export function wireDeployments(
   const failureMailer = createDeploymentFailureMailer({
     db: deps.database.db,
     email: deps.adapters.email,
-    publicUrl: deps.config.http.publicUrl,
+    deploymentPage: createDeploymentPageLinkOf(deps.config),
   });
   return {
     runner,

@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database-types.ts';
 import type { EmailSender } from '../../integrations/email/email.ts';
 import { deploymentFailedEmail } from '../../integrations/email/email-templates.ts';
+import type { DeploymentPageLink } from './deployment-links.ts';
 import { findFailureNotice } from './deployment-sources.repository.ts';
+import { publicFailureMessage } from './deployments.errors.ts';
 
 /** What both deployment events carry (R-JOB-5); the event name is the delivery's `type`. */
 interface DeploymentEventBase {
@@ -64,8 +66,8 @@ export interface DeploymentFailureMailer {
 export interface DeploymentFailureMailerDeps {
   readonly db: Kysely<Database>;
   readonly email: EmailSender;
-  /** The API's public URL (`APP_URL`): the mail links to the deployment's status there. */
-  readonly publicUrl: string;
+  /** The editor's page of the deployment, or the API's signed status page. */
+  readonly deploymentPage: DeploymentPageLink;
 }
 
 export function createDeploymentFailureMailer(
@@ -87,8 +89,11 @@ export function createDeploymentFailureMailer(
         recipientName: notice.recipientName ?? undefined,
         portfolioTitle: notice.portfolioTitle,
         deploymentId,
-        reason: notice.errorMessage ?? 'unknown',
-        dashboardUrl: new URL(`/api/deployments/${deploymentId}`, deps.publicUrl).href,
+        reason: publicFailureMessage(
+          notice.errorCode ?? 'deployment.internal',
+          notice.errorMessage,
+        ),
+        dashboardUrl: deps.deploymentPage({ portfolioId: notice.portfolioId, deploymentId }),
       });
       await deps.email.send({
         to: notice.recipientEmail,

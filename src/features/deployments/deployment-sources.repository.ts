@@ -136,7 +136,9 @@ export async function findPortfolioDomain(
 /** What the failure mail says, and to whom. */
 export interface FailureNotice {
   readonly status: DeploymentStatus;
+  readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  readonly portfolioId: string;
   readonly portfolioTitle: string;
   readonly recipientEmail: string | null;
   readonly recipientName: string | null;
@@ -152,7 +154,9 @@ export async function findFailureNotice(
     .innerJoin('users', 'users.id', 'deployments.requested_by')
     .select([
       'deployments.status',
+      'deployments.error_code',
       'deployments.error_message',
+      'portfolios.id as portfolio_id',
       'portfolios.title',
       'users.email',
       'users.name',
@@ -163,7 +167,9 @@ export async function findFailureNotice(
     ? undefined
     : {
         status: row.status,
+        errorCode: row.error_code,
         errorMessage: row.error_message,
+        portfolioId: row.portfolio_id,
         portfolioTitle: row.title,
         recipientEmail: row.email,
         recipientName: row.name,

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
-import { type PortfolioContent, portfolioContentSchema } from '../portfolios/portfolio-content.ts';
+import {
+  type PortfolioContent,
+  storedPortfolioContentSchema,
+} from '../portfolios/portfolio-content.ts';
 import { findSubdomainProblem } from '../portfolios/subdomain-rules.ts';
 import type { DeploymentToRun } from './deployment-runs.repository.ts';
 import {
@@ -28,7 +31,7 @@ const MAX_LISTED_ISSUES = 3;
 
 /** The snapshot's content, parsed; DeploymentRejectedError listing the first problems if not. */
 export function parseSnapshotContent(content: unknown): PortfolioContent {
-  const parsed = portfolioContentSchema.safeParse(content);
+  const parsed = storedPortfolioContentSchema.safeParse(content);
   if (parsed.success) {
     return parsed.data;
   }

@@ -9,6 +9,7 @@ import {
   DeploymentRejectedError,
   describeDeploymentFailure,
   MAX_FAILURE_MESSAGE_LENGTH,
+  publicFailureMessage,
 } from './deployments.errors.ts';
 
 describe(describeDeploymentFailure.name, () => {
@@ -78,5 +79,38 @@ describe(describeDeploymentFailure.name, () => {
 
     expect(failure.message).not.toContain('\n');
     expect(failure.message.length).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_LENGTH);
+  });
+});
+
+// R-SEC-7 (issue 8, fault 12): the vendor's reply, hosts and addresses never reach a user.
+describe('public failure messages', () => {
+  const vendorText =
+    'Cloudflare answered 1004: DNS Validation Error for careers.example.com (zone 023e105f) via 10.0.4.7';
+
+  it.each([
+    [new IntegrationFailure('dns', vendorText, { kind: 'retryable', status: 502 }), 'dns.failed'],
+    [new IntegrationFailure('dns', vendorText, { kind: 'rejected', status: 400 }), 'dns.rejected'],
+    [new IntegrationUnavailableError('dns', vendorText), 'dns.unavailable'],
+  ])('stores a fixed sentence for %s', (err, code) => {
+    const failure = describeDeploymentFailure(err);
+
+    expect(failure.code).toBe(code);
+    expect(failure.message).toMatch(/^The DNS service /);
+    expect(failure.message).not.toMatch(/Cloudflare|10\.0\.4\.7|careers|zone/);
+  });
+
+  it('replaces the vendor text of rows stored before the rule when they are read', () => {
+    expect(publicFailureMessage('storage.failed', 'PUT http://10.0.4.7:9000/x: 500')).toBe(
+      'The file storage service failed to complete the request.',
+    );
+    expect(publicFailureMessage('deployment.internal', 'relation "x" does not exist')).toBe(
+      'An unexpected error interrupted the deployment',
+    );
+  });
+
+  it('keeps our own messages, which are written for the user', () => {
+    expect(
+      publicFailureMessage('deployment.subdomain_taken', 'The subdomain "jane" is taken'),
+    ).toBe('The subdomain "jane" is taken');
   });
 });

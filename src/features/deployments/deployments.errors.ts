@@ -1,7 +1,9 @@
 import { AppError, UnavailableError } from '../../errors/app-error.ts';
 import {
   IntegrationFailure,
+  integrationOutcomeCode,
   IntegrationUnavailableError,
+  publicIntegrationMessage,
 } from '../../integrations/resilience/integration-errors.ts';
 
 /**
@@ -90,15 +92,13 @@ export function describeDeploymentFailure(err: unknown): DeploymentFailure {
   if (err instanceof DeploymentRejectedError) {
     return { code: err.code, message: clip(err.message), retryable: false };
   }
-  if (err instanceof IntegrationUnavailableError) {
-    return { code: `${err.integration}.unavailable`, message: clip(err.message), retryable: true };
-  }
-  if (err instanceof IntegrationFailure) {
-    const retryable = err.kind === 'retryable';
+  if (err instanceof IntegrationUnavailableError || err instanceof IntegrationFailure) {
+    // The vendor's own text (replies, hosts, addresses) is logged by the runner, never stored.
+    const code = integrationOutcomeCode(err);
     return {
-      code: `${err.integration}.${retryable ? 'failed' : 'rejected'}`,
-      message: clip(err.message),
-      retryable,
+      code,
+      message: publicIntegrationMessage(code) ?? INTERNAL_FAILURE_MESSAGE,
+      retryable: err instanceof IntegrationUnavailableError || err.kind === 'retryable',
     };
   }
   if (err instanceof UnavailableError) {
@@ -108,4 +108,15 @@ export function describeDeploymentFailure(err: unknown): DeploymentFailure {
     return { code: err.code, message: clip(err.message), retryable: false };
   }
   return { code: 'deployment.internal', message: INTERNAL_FAILURE_MESSAGE, retryable: true };
+}
+
+/**
+ * The message a user sees for a stored failure: the fixed sentence of its code for integration
+ * and internal failures, whatever an older row holds, and our own message otherwise (R-SEC-7).
+ */
+export function publicFailureMessage(code: string, stored: string | null): string {
+  if (code === 'deployment.internal') {
+    return INTERNAL_FAILURE_MESSAGE;
+  }
+  return publicIntegrationMessage(code) ?? stored ?? INTERNAL_FAILURE_MESSAGE;
 }

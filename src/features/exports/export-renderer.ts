@@ -14,7 +14,7 @@ import { AppError, NotFoundError } from '../../errors/app-error.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { PortfolioContent } from '../portfolios/portfolio-content.ts';
-import { portfolioContentSchema } from '../portfolios/portfolio-content.ts';
+import { storedPortfolioContentSchema } from '../portfolios/portfolio-content.ts';
 import {
   EXPORT_BUCKET,
   EXPORT_LINK_LIFETIME_SECONDS,
@@ -152,7 +152,7 @@ export function createExportRenderer(options: ExportRendererOptions): ExportRend
    * rendering again.
    */
   async function renderAndStore(source: ExportSource, run: ExportRun): Promise<StoredExportFile> {
-    const parsed = portfolioContentSchema.safeParse(source.content);
+    const parsed = storedPortfolioContentSchema.safeParse(source.content);
     if (!parsed.success) {
       throw new AppError('internal', 'The portfolio snapshot is not valid content.', {
         cause: parsed.error,

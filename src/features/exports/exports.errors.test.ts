@@ -27,7 +27,7 @@ describe(describeExportFailure.name, () => {
 
     expect(describeExportFailure(outage)).toEqual({
       code: 'storage.unavailable',
-      message: 'The storage service is unavailable right now; try again later.',
+      message: 'The file storage service is unavailable right now.',
     });
   });
 
@@ -43,7 +43,7 @@ describe(describeExportFailure.name, () => {
 
     expect(describeExportFailure(rejected)).toEqual({
       code: 'storage.rejected',
-      message: "The storage service refused the export's request.",
+      message: 'The file storage service refused the request.',
     });
     expect(describeExportFailure(reset)).toEqual({
       code: 'email.unavailable',

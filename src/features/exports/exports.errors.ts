@@ -1,7 +1,9 @@
 import { AppError } from '../../errors/app-error.ts';
 import {
   IntegrationFailure,
+  type IntegrationOutcomeCode,
   IntegrationUnavailableError,
+  publicIntegrationMessage,
 } from '../../integrations/resilience/integration-errors.ts';
 
 /** What an export row may show its requester about a failed attempt. */
@@ -35,22 +37,15 @@ function clip(message: string): string {
  * stays in the log; anything else (a PostgreSQL error, a bug) becomes `export.internal`.
  */
 export function describeExportFailure(err: unknown): ExportFailureDescription {
-  if (err instanceof IntegrationUnavailableError) {
-    return { code: `${err.integration}.unavailable`, message: clip(err.message) };
+  if (err instanceof IntegrationUnavailableError || err instanceof IntegrationFailure) {
+    const code: IntegrationOutcomeCode =
+      err instanceof IntegrationFailure && err.kind === 'rejected'
+        ? `${err.integration}.rejected`
+        : `${err.integration}.unavailable`;
+    return { code, message: publicIntegrationMessage(code) ?? INTERNAL_FAILURE.message };
   }
   if (err instanceof AppError) {
     return { code: err.code, message: clip(err.message) };
-  }
-  if (err instanceof IntegrationFailure) {
-    return err.kind === 'rejected'
-      ? {
-          code: `${err.integration}.rejected`,
-          message: `The ${err.integration} service refused the export's request.`,
-        }
-      : {
-          code: `${err.integration}.unavailable`,
-          message: `The ${err.integration} service is unavailable right now.`,
-        };
   }
   return INTERNAL_FAILURE;
 }

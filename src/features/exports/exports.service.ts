@@ -5,7 +5,7 @@ import { withTransaction } from '../../db/transaction-scope.ts';
 import { AppError, NotFoundError } from '../../errors/app-error.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
-import { portfolioContentSchema } from '../portfolios/portfolio-content.ts';
+import { storedPortfolioContentSchema } from '../portfolios/portfolio-content.ts';
 import {
   EXPORT_BUCKET,
   EXPORT_LINK_LIFETIME_SECONDS,
@@ -135,7 +135,7 @@ export function createExportService(deps: ExportServiceDeps): ExportService {
       if (portfolio === undefined) {
         throw portfolioNotFound();
       }
-      const parsed = portfolioContentSchema.safeParse(portfolio.content);
+      const parsed = storedPortfolioContentSchema.safeParse(portfolio.content);
       if (!parsed.success) {
         throw new AppError('internal', 'The stored portfolio is not valid content.', {
           cause: parsed.error,

@@ -1,5 +1,7 @@
 import { SignJWT } from 'jose';
 
+import { DEVELOPMENT_TOKEN_LIFETIME_SECONDS } from '../../config/auth-env.ts';
+
 export interface DevelopmentTokenClaims {
   readonly sub: string;
   readonly email: string;
@@ -14,7 +16,7 @@ export interface DevelopmentTokenClaims {
 export async function signDevelopmentToken(
   secret: string,
   claims: DevelopmentTokenClaims,
-  expiresIn = '12h',
+  expiresIn: string | number = `${String(DEVELOPMENT_TOKEN_LIFETIME_SECONDS)}s`,
 ): Promise<string> {
   return new SignJWT({
     email: claims.email,

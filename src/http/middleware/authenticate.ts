@@ -13,7 +13,8 @@ export interface AuthenticateOptions {
   readonly recordUser: (claims: UserClaims) => Promise<void>;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+// The scheme is case-insensitive (RFC 9110 §11.1); the token is RFC 6750's b64token.
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
  * Requires `Authorization: Bearer <JWT>` and sets `user` for the handlers. With

@@ -29,7 +29,15 @@ const listIntegrations = createRoute({
   summary: "Circuit breakers of every integration: state and this process's counts",
   middleware: [requireAdmin()] as const,
   responses: {
-    200: jsonResponse('One entry per integration', z.object({ data: z.array(breakerSchema) })),
+    200: jsonResponse(
+      'One entry per breaker, and the adapter each integration uses',
+      z.object({
+        data: z.array(breakerSchema),
+        drivers: z
+          .record(z.string(), z.string())
+          .openapi({ example: { dns: 'cloudflare', geolocation: 'ipapi → offline' } }),
+      }),
+    ),
     401: problemResponses[401],
     403: { description: 'Not an administrator', content: problemResponses[401].content },
   },
@@ -70,6 +78,8 @@ export type QueueCountsByName = Readonly<
 export function adminRoutes(deps: {
   readonly readBreakers: () => readonly BreakerSnapshot[];
   readonly readQueueCounts: () => Promise<QueueCountsByName>;
+  /** Integration → the adapter serving it (R-PLAT-6). */
+  readonly activeDrivers: Readonly<Record<string, string>>;
 }) {
   const router = createRouter();
   router.openapi(listQueues, async (c) => {
@@ -86,6 +96,7 @@ export function adminRoutes(deps: {
           ...snapshot,
           latencyMeanMs: Number.isFinite(snapshot.latencyMeanMs) ? snapshot.latencyMeanMs : 0,
         })),
+        drivers: deps.activeDrivers,
       },
       200,
     ),

@@ -90,3 +90,50 @@ export function parseRetryAfter(
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** How users read each integration's name in an error message. */
+const PUBLIC_NAMES: Readonly<Record<IntegrationName, string>> = {
+  storage: 'file storage',
+  dns: 'DNS',
+  ssl: 'certificate',
+  geolocation: 'geolocation',
+  email: 'email',
+  webhooks: 'webhook delivery',
+};
+
+const PUBLIC_SENTENCES = {
+  unavailable: 'is unavailable right now',
+  failed: 'failed to complete the request',
+  rejected: 'refused the request',
+} as const;
+
+export type IntegrationOutcomeCode = `${IntegrationName}.${keyof typeof PUBLIC_SENTENCES}`;
+
+const OUTCOME_CODE = new RegExp(
+  `^(${INTEGRATION_NAMES.join('|')})\\.(${Object.keys(PUBLIC_SENTENCES).join('|')})$`,
+);
+
+/**
+ * The sentence a user reads for an integration outcome code such as `dns.failed`, or undefined
+ * for any other code (R-SEC-7). Fixed per code: vendor replies, hosts and addresses stay in
+ * the logs. Also applied when reading rows stored before the rule.
+ */
+export function publicIntegrationMessage(code: string): string | undefined {
+  const match = OUTCOME_CODE.exec(code);
+  if (match === null) {
+    return undefined;
+  }
+  const name = match[1] as IntegrationName;
+  const outcome = match[2] as keyof typeof PUBLIC_SENTENCES;
+  return `The ${PUBLIC_NAMES[name]} service ${PUBLIC_SENTENCES[outcome]}.`;
+}
+
+/** The outcome code of a failed or unavailable integration call. */
+export function integrationOutcomeCode(
+  err: IntegrationFailure | IntegrationUnavailableError,
+): IntegrationOutcomeCode {
+  if (err instanceof IntegrationUnavailableError) {
+    return `${err.integration}.unavailable`;
+  }
+  return `${err.integration}.${err.kind === 'retryable' ? 'failed' : 'rejected'}`;
+}

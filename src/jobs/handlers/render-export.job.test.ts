@@ -73,7 +73,12 @@ describe(createRenderExportJob.name, () => {
     await expect(job({ exportId: EXPORT_ID }, createContext().context)).rejects.toBe(outage);
 
     expect(failures).toEqual([
-      { code: 'storage.unavailable', message: 'storage is unavailable', final: false, attempt: 1 },
+      {
+        code: 'storage.unavailable',
+        message: 'The file storage service is unavailable right now.',
+        final: false,
+        attempt: 1,
+      },
     ]);
   });
 

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { DEVELOPMENT_JWT_SECRET, readEnvironment } from '../../../src/config/env.ts';
+import { DEVELOPMENT_JWT_SECRET } from '../../../src/config/auth-env.ts';
+import { readEnvironment } from '../../../src/config/env.ts';
 import {
   cloneDatabase,
   dropDatabase,
@@ -129,6 +130,9 @@ describe('cli start-up', () => {
 
     expect(health.status).toBe(200);
     expect(output).toContain('export TOKEN=');
+    expect(output).toMatch(
+      /Integrations +storage \w+ · dns \w+ · ssl \w+ · geolocation [^·]*offline · email \w+/,
+    );
     expect(output).toContain('"msg":"shutting down"');
     expect(code).toBe(0);
   });

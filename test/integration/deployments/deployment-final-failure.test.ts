@@ -88,6 +88,17 @@ describe('deployment.run final failure (R-JOB-4, R-JOB-5)', () => {
     expect(parsed.to).toMatchObject({ text: fixture.userEmail });
     expect(parsed.subject).toContain('failed');
     expect(parsed.text).toContain(id);
+    // Fault 7: a link a person can open (no bearer token), and fault 12: no vendor text.
+    const statusLink = /https?:\/\/\S+\/status\/deployments\/\S+/.exec(parsed.text ?? '')?.[0];
+    expect(statusLink).toBeDefined();
+    expect(parsed.text).not.toContain('/api/deployments/');
+    const page = await h.ctx.app.request(
+      new URL(statusLink ?? '').pathname + new URL(statusLink ?? '').search,
+    );
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Failed');
+    expect(state.errorMessage).toMatch(/^The file storage service [a-z ]+\.$/);
+    expect(parsed.text).toContain(`Reason: ${state.errorMessage ?? ''}`);
 
     expect(delivery).toHaveLength(1);
     expect(h.webhookReceiver.requests).toHaveLength(1);

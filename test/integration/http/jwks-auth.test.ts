@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DEVELOPMENT_JWT_SECRET } from '../../../src/config/env.ts';
+import { DEVELOPMENT_JWT_SECRET } from '../../../src/config/auth-env.ts';
 import { signDevelopmentToken } from '../../../src/http/auth/sign-development-token.ts';
 import type { ProblemBody } from '../../support/api-bodies.ts';
 import { createTestContext, type TestContext } from '../../support/test-context.ts';

@@ -57,9 +57,10 @@ describe('operations endpoints (R-INT-6, R-JOB-14)', () => {
     const admin = await ctx.createUser({ role: ctx.config.auth.adminRole });
     const user = await ctx.createUser();
 
-    const allowed = await ctx.request<{ data: BreakerBody[] }>('GET', '/api/admin/integrations', {
-      token: admin.token,
-    });
+    const allowed = await ctx.request<{
+      data: BreakerBody[];
+      drivers: Record<string, string>;
+    }>('GET', '/api/admin/integrations', { token: admin.token });
     const refused = await ctx.request<ProblemBody>('GET', '/api/admin/integrations', {
       token: user.token,
     });
@@ -76,6 +77,14 @@ describe('operations endpoints (R-INT-6, R-JOB-14)', () => {
       ]),
     );
     expect(allowed.body.data.every((breaker) => breaker.state === 'closed')).toBe(true);
+    expect(allowed.body.drivers).toEqual({
+      storage: 'local',
+      dns: 'local',
+      ssl: 'local',
+      geolocation: 'ipapi → offline',
+      email: 'outbox',
+      webhooks: 'http',
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('auth.forbidden');
   });

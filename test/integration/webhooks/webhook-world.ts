@@ -48,8 +48,18 @@ export interface MailMessage {
 export interface WebhookWorld {
   readonly ctx: TestContext;
   readonly user: TestUser;
-  createEndpoint(url: string, events?: readonly string[]): Promise<CreatedEndpoint>;
-  dispatch(event: WebhookEvent, data?: Record<string, unknown>): Promise<readonly string[]>;
+  /** Registers an endpoint of `user` (the world's own user by default). */
+  createEndpoint(
+    url: string,
+    events?: readonly string[],
+    user?: TestUser,
+  ): Promise<CreatedEndpoint>;
+  /** Raises an event of `user` (the world's own user by default). */
+  dispatch(
+    event: WebhookEvent,
+    data?: Record<string, unknown>,
+    user?: TestUser,
+  ): Promise<readonly string[]>;
   /** Polls the delivery row until `done` holds. */
   waitForDelivery(
     id: string,
@@ -101,16 +111,16 @@ export async function createWebhookWorld(
   return {
     ctx,
     user,
-    async createEndpoint(url, events = ['*']) {
+    async createEndpoint(url, events = ['*'], owner = user) {
       const created = await ctx.request<CreatedEndpoint>('POST', '/api/webhook-endpoints', {
-        token: user.token,
+        token: owner.token,
         body: { url, events },
       });
       expect(created.status).toBe(201);
       return created.body;
     },
-    dispatch(event, data = {}) {
-      return ctx.deps.webhookDeliveries.dispatchEvent({ ownerId: user.id, event, data });
+    dispatch(event, data = {}, owner = user) {
+      return ctx.deps.webhookDeliveries.dispatchEvent({ ownerId: owner.id, event, data });
     },
     waitForDelivery(id, done, timeoutMs = 10_000) {
       return waitFor(

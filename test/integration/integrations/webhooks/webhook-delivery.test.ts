@@ -446,6 +446,24 @@ describe('webhook delivery (R-INT-3)', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('fails a pending delivery of an endpoint turned off since, sending nothing', async () => {
+    const h = harness();
+    const { ownerId, endpoint, deliveryId } = await oneDelivery(h);
+    await h.endpoints.updateEndpoint(ownerId, endpoint.id, { enabled: false });
+
+    const result = await h.deliveries.deliver({ deliveryId, run: 0 });
+
+    expect(result).toEqual({
+      status: 'failed',
+      reason: 'the endpoint is disabled (disabled by its owner)',
+    });
+    expect(receiver.requests).toHaveLength(0);
+    expect(await deliveryRow(deliveryId)).toMatchObject({
+      status: 'failed',
+      next_attempt_at: null,
+    });
+  });
+
   it('fails a delivery whose endpoint was deleted, sending nothing', async () => {
     const h = harness();
     const { ownerId, endpoint, deliveryId } = await oneDelivery(h);

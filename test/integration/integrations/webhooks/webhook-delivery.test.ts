@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+
+import { type Logger, pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -94,6 +96,7 @@ function harness(
     readonly disableAfterMs?: number;
     readonly alertOperator?: boolean;
     readonly senderClock?: () => Date;
+    readonly logger?: Logger;
   } = {},
 ): Harness {
   const configured = ctx.config.integrations.resilience.webhooks;
@@ -145,7 +148,7 @@ function harness(
       onDeferred: () => deferred.push(Date.now()),
       onEndpointDisabled: (reason) => disabled.push(reason),
     },
-    logger,
+    logger: options.logger ?? logger,
   });
   return { endpoints, deliveries, calls, deferred, disabled };
 }
@@ -323,6 +326,20 @@ describe('webhook delivery (R-INT-3)', () => {
 
     expect(result.status).toBe('retrying');
     expect((await endpointRow(endpoint.id)).enabled).toBe(true);
+  });
+
+  it('counts a redirect as a failed attempt and does not follow it', async () => {
+    const h = harness();
+    const elsewhere = await startScriptedHttpServer({ status: 204 });
+    closers.push(() => elsewhere.close());
+    const { deliveryId } = await oneDelivery(h);
+    receiver.setFallback({ status: 302, headers: { location: `${elsewhere.url}/moved` } });
+
+    const result = await h.deliveries.deliver({ deliveryId, run: 0 });
+
+    expect(result.status).toBe('retrying');
+    expect((await attemptRows(deliveryId)).map((a) => a.status_code)).toEqual([302]);
+    expect(elsewhere.requests).toHaveLength(0);
   });
 
   it('ends the delivery after the last attempt of the schedule', async () => {
@@ -551,6 +568,43 @@ describe('webhook dispatch', () => {
         duration_ms: expect.any(Number) as unknown,
       },
     ]);
+  });
+});
+
+describe('the global endpoint when it keeps failing (R-SEC-3)', () => {
+  it('is never disabled; without OPERATOR_EMAIL the streak is logged once instead of mailed', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const h = harness({
+      deploymentEndpoint: {
+        url: `${receiver.url}/ops-${randomUUID()}`,
+        secret: generateWebhookSecret(),
+      },
+      disableAfterMs: 1,
+      alertOperator: false,
+      logger: pino({ level: 'error' }, sink),
+    });
+    receiver.setFallback({ status: 503 });
+    const ownerId = await newOwner();
+    const ids: string[] = [];
+    for (let event = 0; event < 3; event += 1) {
+      const [id] = await h.deliveries.dispatchEvent({ ownerId, event: 'export.ready', data: {} });
+      ids.push(id!);
+      await h.deliveries.deliver({ deliveryId: id!, run: 0 });
+    }
+
+    const alerts = lines.filter((line) => line.includes('set OPERATOR_EMAIL'));
+    expect(alerts).toHaveLength(1);
+    expect(await outboxJobs('webhook.notify_operator')).toEqual([]);
+    expect(h.disabled).toEqual([]);
+    for (const id of ids) {
+      expect((await deliveryRow(id)).status).toBe('pending');
+    }
   });
 });
 

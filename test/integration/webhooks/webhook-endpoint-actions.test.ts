@@ -198,6 +198,20 @@ describe('POST /api/webhook-endpoints/{id}/test', () => {
     });
   });
 
+  it('pings a disabled endpoint too, so its owner can check it before turning it on', async () => {
+    const user = await world.ctx.createUser();
+    const endpoint = await world.createEndpoint(`${receiver.url}/ping-off`, ['export.ready'], user);
+    await world.ctx.request('PATCH', `/api/webhook-endpoints/${endpoint.id}`, {
+      token: user.token,
+      body: { enabled: false },
+    });
+
+    const answer = await post<PingBody>(`/api/webhook-endpoints/${endpoint.id}/test`, user);
+
+    expect(answer.body).toMatchObject({ status: 204, error: null });
+    expect(receiver.requests.filter((r) => r.url === '/ping-off')).toHaveLength(1);
+  });
+
   it('does not let anyone subscribe to ping', async () => {
     const user = await world.ctx.createUser();
     const answer = await world.ctx.request<ProblemBody>('POST', '/api/webhook-endpoints', {

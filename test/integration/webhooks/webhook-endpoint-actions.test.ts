@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ProblemBody } from '../../support/api-bodies.ts';
-import type { TestUser } from '../../support/test-context.ts';
 import {
   type ScriptedHttpServer,
   startScriptedHttpServer,
 } from '../../support/stand-ins/scripted-http-server.ts';
+import type { TestUser } from '../../support/test-context.ts';
 import {
   createWebhookWorld,
   type DeliveryBody,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import { Writable } from 'node:stream';
 
 import { type Logger, pino } from 'pino';

@@ -23,7 +23,53 @@ describe(buildWebhooksConfig.name, () => {
     const { config, variables } = load({});
 
     expect(variables).toEqual([]);
-    expect(config).toEqual({ deploymentEndpoint: undefined, allowPrivateTargets: false });
+    expect(config).toEqual({
+      deploymentEndpoint: undefined,
+      allowPrivateTargets: false,
+      retryScheduleMs: [
+        0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+      ],
+      disableAfterMs: 5 * 24 * 60 * 60 * 1000,
+      sweepIntervalMs: 60_000,
+      operatorEmail: undefined,
+    });
+  });
+
+  it('retries over about 27.6 hours by default (R-SEC-3)', () => {
+    const total = load({}).config?.retryScheduleMs.reduce((sum, ms) => sum + ms, 0) ?? 0;
+
+    expect(total / 3_600_000).toBeCloseTo(27.58, 2);
+  });
+
+  it('reads a schedule as whole milliseconds, spaces allowed', () => {
+    expect(load({ WEBHOOK_RETRY_SCHEDULE_MS: ' 0, 50 ,100' }).config?.retryScheduleMs).toEqual([
+      0, 50, 100,
+    ]);
+  });
+
+  it.each([
+    ['an empty entry', '0,,100'],
+    ['a unit', '0,5s'],
+    ['a negative delay', '0,-5'],
+    ['a delay over 7 days', `0,${String(8 * 24 * 60 * 60 * 1000)}`],
+    ['more than 20 attempts', Array.from({ length: 21 }, () => '0').join(',')],
+  ])('rejects a schedule with %s', (_, value) => {
+    expect(load({ WEBHOOK_RETRY_SCHEDULE_MS: value }).variables).toEqual([
+      'WEBHOOK_RETRY_SCHEDULE_MS',
+    ]);
+  });
+
+  it('checks the other webhook variables and names each one', () => {
+    expect(
+      load({
+        WEBHOOK_DISABLE_AFTER_MS: '0',
+        WEBHOOK_SWEEP_INTERVAL_MS: 'soon',
+        OPERATOR_EMAIL: 'Ops <ops@example.com>',
+      }).variables.sort(),
+    ).toEqual(['OPERATOR_EMAIL', 'WEBHOOK_DISABLE_AFTER_MS', 'WEBHOOK_SWEEP_INTERVAL_MS']);
+    expect(load({ OPERATOR_EMAIL: 'ops@example.com' }).config?.operatorEmail).toBe(
+      'ops@example.com',
+    );
   });
 
   it('builds the global endpoint from the URL and its whsec_ secret', () => {

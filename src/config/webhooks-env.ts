@@ -17,7 +17,32 @@ function isWebhookSecret(value: string): boolean {
   return bytes >= MIN_SECRET_BYTES && bytes <= MAX_SECRET_BYTES;
 }
 
-/** Webhook settings (R-INT-3); per-attempt timeout and retries are in resilience-env. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_SCHEDULE_ENTRIES = 20;
+
+/** Svix's schedule (R-SEC-3): right away, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS = [
+  0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+] as const;
+
+/** `0,5000,300000`: whole milliseconds, each waited after the attempt before. */
+const scheduleMs = z
+  .string()
+  .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'a comma-separated list of whole milliseconds')
+  .transform((value) => value.split(',').map((entry) => Number(entry.trim())))
+  .refine(
+    (delays) => delays.length <= MAX_SCHEDULE_ENTRIES,
+    `at most ${String(MAX_SCHEDULE_ENTRIES)} attempts`,
+  )
+  .refine((delays) => delays.every((ms) => ms <= 7 * DAY_MS), 'each delay at most 7 days');
+
+/** A mailbox without a display name: the operator's alerts go there. */
+const address = z.string().regex(/^[^<>\s@]+@[^<>\s@]+$/, 'an address such as ops@example.com');
+
+/**
+ * Webhook settings (R-INT-3, R-SEC-3). Per-attempt timeout and breaker are in resilience-env;
+ * webhooks retry on their own schedule instead of the in-call retries of other integrations.
+ */
 export const webhooksEnvShape = {
   /** The operator's own endpoint, sent every dispatched event; may be private or loopback. */
   DEPLOYMENT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -27,6 +52,24 @@ export const webhooksEnvShape = {
     .optional(),
   /** Lets customer endpoints reach loopback and private networks: local development only. */
   WEBHOOKS_ALLOW_PRIVATE_TARGETS: z.stringbool().default(false),
+  /** When each attempt of a delivery is made, counted from the attempt before. */
+  WEBHOOK_RETRY_SCHEDULE_MS: scheduleMs.default([...DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS]),
+  /** An endpoint with no 2xx answer for this long is disabled (the global one never is). */
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90 * DAY_MS)
+    .default(5 * DAY_MS),
+  /** How often the `work` role looks for due deliveries whose job is missing from Redis. */
+  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60 * 60 * 1000)
+    .default(60_000),
+  /** Mailed when the global endpoint (DEPLOYMENT_WEBHOOK_URL) has failed that long. */
+  OPERATOR_EMAIL: address.optional(),
 };
 
 export type WebhooksEnv = z.infer<z.ZodObject<typeof webhooksEnvShape>>;
@@ -36,6 +79,17 @@ export interface WebhooksConfig {
   readonly deploymentEndpoint: { readonly url: string; readonly secret: string } | undefined;
   /** Customer URLs may resolve to loopback/private addresses. @defaultValue false */
   readonly allowPrivateTargets: boolean;
+  /**
+   * Wait before each attempt of a delivery, from the attempt before (the first usually 0);
+   * its length is the number of attempts. @defaultValue {@link DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS}
+   */
+  readonly retryScheduleMs: readonly number[];
+  /** No 2xx for this long disables a customer endpoint. @defaultValue 5 days */
+  readonly disableAfterMs: number;
+  /** @defaultValue 60000 */
+  readonly sweepIntervalMs: number;
+  /** Who hears about a failing global endpoint; undefined: the log only. */
+  readonly operatorEmail: string | undefined;
 }
 
 export function buildWebhooksConfig(env: WebhooksEnv): {
@@ -61,6 +115,10 @@ export function buildWebhooksConfig(env: WebhooksEnv): {
     config: {
       deploymentEndpoint: url !== undefined && secret !== undefined ? { url, secret } : undefined,
       allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+      retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE_MS,
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
+      sweepIntervalMs: env.WEBHOOK_SWEEP_INTERVAL_MS,
+      operatorEmail: env.OPERATOR_EMAIL,
     },
     problems,
   };

@@ -3,15 +3,20 @@ import type { DeploymentRunner } from '../features/deployments/deployment-runner
 import type { ExportReadyMailer } from '../features/exports/export-notifications.ts';
 import type { ExportRenderer } from '../features/exports/export-renderer.ts';
 import type { WebhookDeliveryService } from '../features/webhooks/webhook-delivery.service.ts';
+import type { WebhookAlertMailer } from '../features/webhooks/webhook-notifications.ts';
 import { createDeliverWebhookJob } from './handlers/deliver-webhook.job.ts';
 import { createNotifyDeploymentFailureJob } from './handlers/notify-deployment-failure.job.ts';
 import { createNotifyExportReadyJob } from './handlers/notify-export-ready.job.ts';
+import { createNotifyWebhookDisabledJob } from './handlers/notify-webhook-disabled.job.ts';
+import { createNotifyWebhookOperatorJob } from './handlers/notify-webhook-operator.job.ts';
 import { createRenderExportJob } from './handlers/render-export.job.ts';
 import { createRunDeploymentJob } from './handlers/run-deployment.job.ts';
 import type { JobHandlers } from './job-handler.ts';
 
 export interface JobHandlerDeps {
   readonly webhookDeliveries: Pick<WebhookDeliveryService, 'deliver'>;
+  /** Mails owners of disabled endpoints and the operator (`createWebhookAlertMailer`). */
+  readonly webhookAlerts: WebhookAlertMailer;
   /**
    * Renders and stores PDF exports (`createExportRenderer`) and mails their links
    * (`createExportReadyMailer`).
@@ -40,7 +45,9 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
     'export.render': createRenderExportJob(deps.exports.renderer),
     'export.notify_ready': createNotifyExportReadyJob({ readyMailer: deps.exports.readyMailer }),
     'webhook.deliver': createDeliverWebhookJob({
-      deliver: (deliveryId) => deps.webhookDeliveries.deliver(deliveryId),
+      deliver: (run) => deps.webhookDeliveries.deliver(run),
     }),
+    'webhook.notify_disabled': createNotifyWebhookDisabledJob({ alertMailer: deps.webhookAlerts }),
+    'webhook.notify_operator': createNotifyWebhookOperatorJob({ alertMailer: deps.webhookAlerts }),
   };
 }

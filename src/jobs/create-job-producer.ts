@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
-import { type JobsOptions, Queue } from 'bullmq';
+import { type JobsOptions, type JobState, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import { InvalidInputError, toError, UnavailableError } from '../errors/app-error.ts';
-import type {
-  DefaultJobCatalog,
-  JobCatalog,
-  JobDefinition,
-  JobInputOf,
-  JobNameOf,
-  QueueName,
+import {
+  type DefaultJobCatalog,
+  findJobDefinition,
+  type JobCatalog,
+  type JobDefinition,
+  type JobInputOf,
+  type JobNameOf,
+  type QueueName,
 } from './job-catalog.ts';
 import { settlesWithin, settleWithin } from './settle-within.ts';
 import { type JobToAdd, validateJobToAdd } from './validate-job.ts';
@@ -26,6 +27,9 @@ export interface JobProducerOptions<C extends JobCatalog> {
   readonly addTimeoutMs?: number;
   readonly logger: Logger;
 }
+
+/** Where a job is in its queue; `unknown` when Redis does not hold it (never added, or lost). */
+export type QueuedJobState = JobState | 'unknown';
 
 export interface AddedJob {
   readonly queue: QueueName;
@@ -45,6 +49,11 @@ export interface JobProducer<C extends JobCatalog = DefaultJobCatalog> {
   ): Promise<AddedJob>;
   /** The same for a job read at run time (an outbox row): the name is checked too. */
   addRecord(job: JobToAdd): Promise<AddedJob>;
+  /**
+   * Reads a job's state from its queue (UnavailableError when Redis does not answer in time,
+   * InvalidInputError for a job name outside the catalog).
+   */
+  findJobState(jobName: string, jobId: string): Promise<QueuedJobState>;
   close(): Promise<void>;
 }
 
@@ -134,11 +143,39 @@ export function createJobProducer<C extends JobCatalog>(
     return { queue: queueName, jobId: job.jobId };
   }
 
+  async function findJobState(jobName: string, jobId: string): Promise<QueuedJobState> {
+    if (closed) {
+      throw new UnavailableError('dependency.unavailable', 'the job producer is closed');
+    }
+    const definition = findJobDefinition(catalog, jobName);
+    if (definition === undefined) {
+      throw new InvalidInputError('request.invalid', `unknown job "${jobName}"`);
+    }
+    const reading = queueFor(definition.queue).then((queue) => queue.getJobState(jobId));
+    try {
+      return await settleWithin(
+        reading,
+        addTimeoutMs,
+        () =>
+          new UnavailableError(
+            'dependency.unavailable',
+            `the job queue did not answer for ${jobName} within ${String(addTimeoutMs)} ms`,
+          ),
+      );
+    } catch (err) {
+      if (err instanceof UnavailableError) {
+        throw err;
+      }
+      throw unavailable(jobName, err);
+    }
+  }
+
   return {
     add(jobName, payload, addOptions) {
       return addRecord({ jobName, jobId: addOptions?.jobId ?? randomUUID(), payload });
     },
     addRecord,
+    findJobState,
     async close() {
       if (closed) {
         return;

@@ -94,14 +94,40 @@ export const JOB_CATALOG = {
     backoff: { type: 'exponential', delayMs: 10_000 },
     ...DEFAULT_RETENTION,
   },
-  /** Sends one recorded webhook delivery; the delivery id keeps runs for it single. */
+  /**
+   * One run of a webhook delivery: one signed attempt, recorded (R-SEC-3). Job id
+   * `webhook-<delivery>-<run>`; the next attempt of the schedule is a new run written to the
+   * outbox with its delay, so waits of hours sit in PostgreSQL. The queue's own retries only
+   * cover a run that could not record its outcome (PostgreSQL unreachable).
+   */
   'webhook.deliver': {
     queue: 'webhooks',
-    payload: z.object({ deliveryId: z.uuid() }),
-    // The delivery service already retries each send 3 times within a run; these retries
-    // cover an open breaker ("deferred"), so they start after the breaker's reset.
+    payload: z.object({ deliveryId: z.uuid(), run: z.int().min(0) }),
     attempts: 5,
-    backoff: { type: 'exponential', delayMs: 30_000 },
+    backoff: { type: 'exponential', delayMs: 10_000 },
+    ...DEFAULT_RETENTION,
+  },
+  /**
+   * Mails an endpoint's owner that it was disabled after days without a 2xx. Job id
+   * `webhook-disabled-<endpoint>-<ms>`, written with the disabling; the mail's idempotency key
+   * names the same occasion.
+   */
+  'webhook.notify_disabled': {
+    queue: 'webhooks',
+    payload: z.object({ endpointId: z.uuid(), disabledAt: z.iso.datetime() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 10_000 },
+    ...DEFAULT_RETENTION,
+  },
+  /**
+   * Mails OPERATOR_EMAIL that the global endpoint has had no 2xx for days (it is never
+   * disabled). Job id `webhook-operator-<ms>`, once per failing streak.
+   */
+  'webhook.notify_operator': {
+    queue: 'webhooks',
+    payload: z.object({ alertedAt: z.iso.datetime() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 10_000 },
     ...DEFAULT_RETENTION,
   },
 } as const satisfies JobCatalog;

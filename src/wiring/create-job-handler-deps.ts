@@ -7,6 +7,7 @@ import { createDeploymentFailureMailer } from '../features/deployments/deploymen
 import { createDeploymentRunner } from '../features/deployments/deployment-runner.ts';
 import { createExportReadyMailer } from '../features/exports/export-notifications.ts';
 import { createExportRenderer } from '../features/exports/export-renderer.ts';
+import { createWebhookAlertMailer } from '../features/webhooks/webhook-notifications.ts';
 import type { JobHandlerDeps } from '../jobs/create-job-handlers.ts';
 import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
 import type { Deps } from './create-deps.ts';
@@ -19,11 +20,19 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
   const { config, adapters } = deps;
   return {
     webhookDeliveries: deps.webhookDeliveries,
+    webhookAlerts: createWebhookAlertMailer({
+      db: deps.database.db,
+      email: adapters.email,
+      publicUrl: config.http.publicUrl,
+      operatorUrl: config.integrations.webhooks.deploymentEndpoint?.url,
+      operatorEmail: config.integrations.webhooks.operatorEmail,
+    }),
     exports: {
       renderer: createExportRenderer({
         db: deps.database.db,
         storage: adapters.storage,
         enqueueInTransaction,
+        webhooks: deps.webhookDeliveries,
         logger: deps.logger.child({ component: 'exports' }),
       }),
       readyMailer: createExportReadyMailer({

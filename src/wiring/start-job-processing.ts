@@ -4,13 +4,15 @@ import { createJobProducer } from '../jobs/create-job-producer.ts';
 import { JOB_CATALOG } from '../jobs/job-catalog.ts';
 import { createOutboxRelay } from '../jobs/outbox/create-outbox-relay.ts';
 import { startWorkers } from '../jobs/start-workers.ts';
+import { startWebhookDeliverySweep } from '../jobs/webhook-delivery-sweep.ts';
 import { createJobMetrics } from '../metrics/job-metrics.ts';
 import type { Deps } from './create-deps.ts';
 import { createJobHandlerDeps } from './create-job-handler-deps.ts';
 
 /**
  * The `work` role: the outbox relay (rows written by requests → BullMQ jobs with deterministic
- * ids) and one worker per queue of the catalog. Registered for shutdown so a stop closes the
+ * ids), one worker per queue of the catalog, and the sweep that queues again webhook
+ * deliveries whose job Redis lost. Registered for shutdown so a stop closes the sweep and the
  * relay first, then the producer, then the workers (which finish or hand back active jobs).
  */
 export function startJobProcessing(deps: Deps): void {
@@ -53,4 +55,13 @@ export function startJobProcessing(deps: Deps): void {
   });
   shutdown.register('outbox-relay', () => relay.close());
   void relay.start();
+
+  const sweep = startWebhookDeliverySweep({
+    db: deps.database.db,
+    deliveries: deps.webhookDeliveries,
+    producer,
+    intervalMs: config.integrations.webhooks.sweepIntervalMs,
+    logger: jobLogger,
+  });
+  shutdown.register('webhook-delivery-sweep', () => sweep.close());
 }

@@ -78,7 +78,7 @@ export function wireDeployments(
       'deployment.run': createRunDeploymentJob({ runner }),
       'deployment.notify_failure': createNotifyDeploymentFailureJob({ failureMailer }),
       'webhook.deliver': createDeliverWebhookJob({
-        deliver: (deliveryId) => deps.webhookDeliveries.deliver(deliveryId),
+        deliver: (run) => deps.webhookDeliveries.deliver(run),
       }),
     },
     dnsUpserts,

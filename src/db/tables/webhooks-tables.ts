@@ -21,6 +21,10 @@ export interface WebhookEndpointsTable {
   events: string[];
   enabled: Generated<boolean>;
   disabled_reason: string | null;
+  /** The first failed attempt since the last 2xx; null while the endpoint is healthy. */
+  failing_since: NullableTimestamp;
+  /** When it was last turned off (by its owner, a 410 Gone or days of failures). */
+  disabled_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -42,6 +46,12 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: CreatedAt;
   completed_at: NullableTimestamp;
+  /** When the next attempt is due; set exactly while the delivery is pending. */
+  next_attempt_at: NullableTimestamp;
+  /** Attempts made in the current schedule; a redelivery starts the schedule again at 0. */
+  schedule_attempts: Generated<number>;
+  /** Numbers the delivery's jobs: only the job of the current run may act on it. */
+  run: Generated<number>;
 }
 
 export interface WebhookAttemptsTable {
@@ -55,9 +65,22 @@ export interface WebhookAttemptsTable {
   created_at: CreatedAt;
 }
 
-/** Tables of the webhooks integration, merged into `Database` (created by migration 0003). */
+/** The operator's global endpoint (DEPLOYMENT_WEBHOOK_URL) is never disabled: its streak. */
+export interface WebhookOperatorTargetsTable {
+  url: string;
+  /** The first failed attempt since the last 2xx; null while it answers. */
+  failing_since: NullableTimestamp;
+  /** When the operator was mailed about the current streak. */
+  alerted_at: NullableTimestamp;
+}
+
+/**
+ * Tables of the webhooks integration, merged into `Database` (created by migration 0003,
+ * retry schedule and endpoint health by 0010).
+ */
 export interface WebhooksTables {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  webhook_operator_targets: WebhookOperatorTargetsTable;
 }

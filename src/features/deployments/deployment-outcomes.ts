@@ -32,14 +32,7 @@ async function raiseEvent(
   trx: Transaction<Database>,
   input: WebhookEventInput,
 ): Promise<void> {
-  const deliveryIds = await deps.webhooks.dispatchEventInTransaction(trx, input);
-  for (const deliveryId of deliveryIds) {
-    await deps.enqueueInTransaction(trx, {
-      jobName: 'webhook.deliver',
-      jobId: deliveryId,
-      payload: { deliveryId },
-    });
-  }
+  await deps.webhooks.dispatchEventInTransaction(trx, input);
 }
 
 /**

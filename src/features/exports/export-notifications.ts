@@ -5,7 +5,26 @@ import type { EmailSender } from '../../integrations/email/email.ts';
 import { pdfReadyEmail } from '../../integrations/email/email-templates.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import { EXPORT_BUCKET, EXPORT_LINK_LIFETIME_SECONDS } from './export.types.ts';
+import type { ReadyExport } from './export-status.repository.ts';
 import { findReadyNotice } from './exports.repository.ts';
+
+/**
+ * `data` of an `export.ready` webhook: what the export is, never its signed link. A receiver
+ * fetches a fresh link with `GET /api/exports/{exportId}` (a link in a webhook would be
+ * logged by every proxy and receiver on the way, and outlive its purpose).
+ */
+export function exportReadyData(exportId: string, ready: ReadyExport) {
+  return {
+    event: 'export.ready',
+    exportId,
+    portfolioId: ready.portfolioId,
+    pageSize: ready.pageSize,
+    pageCount: ready.pageCount,
+    byteSize: ready.byteSize,
+    expiresAt: ready.expiresAt?.toISOString() ?? null,
+    timestamp: (ready.finishedAt ?? new Date()).toISOString(),
+  };
+}
 
 /** The ready mail's job id: BullMQ refuses `:` in custom ids, so this differs from the key. */
 export function readyMailJobId(exportId: string): string {

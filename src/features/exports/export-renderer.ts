@@ -15,13 +15,14 @@ import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { PortfolioContent } from '../portfolios/portfolio-content.ts';
 import { storedPortfolioContentSchema } from '../portfolios/portfolio-content.ts';
+import type { WebhookDeliveryService } from '../webhooks/webhook-delivery.service.ts';
 import {
   EXPORT_BUCKET,
   EXPORT_LINK_LIFETIME_SECONDS,
   exportFileName,
   type PdfExport,
 } from './export.types.ts';
-import { readyMailJobId } from './export-notifications.ts';
+import { exportReadyData, readyMailJobId } from './export-notifications.ts';
 import { createExportProgressRecorder } from './export-progress-recorder.ts';
 import {
   type ExportFailure,
@@ -75,6 +76,8 @@ export interface ExportRendererOptions {
   readonly storage: Pick<Storage, 'putObject' | 'headObject'>;
   /** Writes the ready mail's job in the transaction that marks the export READY. */
   readonly enqueueInTransaction: EnqueueInTransaction;
+  /** Records the `export.ready` webhook deliveries (and their jobs) in that transaction too. */
+  readonly webhooks: Pick<WebhookDeliveryService, 'dispatchEventInTransaction'>;
   /** Milliseconds since the epoch. @defaultValue `Date.now` */
   readonly now?: () => number;
   /** Least time between two progress writes to PostgreSQL. @defaultValue 250 */
@@ -193,16 +196,25 @@ export function createExportRenderer(options: ExportRendererOptions): ExportRend
     }
   }
 
-  /** READY and the ready mail's job commit together: no mail for an export that is not. */
+  /**
+   * READY, the ready mail's job and the `export.ready` webhooks commit together: no mail or
+   * webhook for an export that is not READY, and none lost for one that is.
+   */
   async function finishReady(exportId: string): Promise<boolean> {
     return withTransaction(db, async (trx) => {
-      if (!(await markReady(trx, exportId))) {
+      const ready = await markReady(trx, exportId);
+      if (ready === undefined) {
         return false;
       }
       await options.enqueueInTransaction(trx, {
         jobName: 'export.notify_ready',
         jobId: readyMailJobId(exportId),
         payload: { exportId },
+      });
+      await options.webhooks.dispatchEventInTransaction(trx, {
+        ownerId: ready.requestedBy,
+        event: 'export.ready',
+        data: exportReadyData(exportId, ready),
       });
       return true;
     });

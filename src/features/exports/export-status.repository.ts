@@ -76,9 +76,20 @@ export async function recordStoredFile(db: Db, id: string, file: StoredExportFil
     .execute();
 }
 
-/** READY with the stored file. False when the export was not in flight (nothing changed). */
-export async function markReady(db: Db, id: string): Promise<boolean> {
-  const result = await db
+/** What a READY export tells its requester's webhooks (`export.ready`). */
+export interface ReadyExport {
+  readonly portfolioId: string;
+  readonly requestedBy: string;
+  readonly pageSize: string;
+  readonly pageCount: number | null;
+  readonly byteSize: number | null;
+  readonly expiresAt: Date | null;
+  readonly finishedAt: Date | null;
+}
+
+/** READY with the stored file; undefined when the export was not in flight (nothing changed). */
+export async function markReady(db: Db, id: string): Promise<ReadyExport | undefined> {
+  const row = await db
     .updateTable('exports')
     .set({
       status: 'READY',
@@ -90,8 +101,27 @@ export async function markReady(db: Db, id: string): Promise<boolean> {
     })
     .where('id', '=', id)
     .where('status', 'in', IN_FLIGHT_EXPORT_STATUSES)
+    .returning([
+      'portfolio_id',
+      'requested_by',
+      'page_size',
+      'page_count',
+      'byte_size',
+      'expires_at',
+      'finished_at',
+    ])
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return row === undefined
+    ? undefined
+    : {
+        portfolioId: row.portfolio_id,
+        requestedBy: row.requested_by,
+        pageSize: row.page_size,
+        pageCount: row.page_count,
+        byteSize: row.byte_size === null ? null : Number(row.byte_size),
+        expiresAt: row.expires_at,
+        finishedAt: row.finished_at,
+      };
 }
 
 /**

@@ -7,7 +7,6 @@ import type {
   WebhookDeliveriesTable,
   WebhookDeliveryStatus,
 } from '../../db/tables/webhooks-tables.ts';
-import { withTransaction } from '../../db/transaction-scope.ts';
 import type { WebhookDeliverySummary } from './webhook.types.ts';
 
 type Db = Kysely<Database>;
@@ -22,6 +21,7 @@ const SUMMARY_COLUMNS = [
   'last_error',
   'created_at',
   'completed_at',
+  'next_attempt_at',
 ] as const;
 
 function toSummary(
@@ -36,6 +36,7 @@ function toSummary(
     lastError: row.last_error,
     createdAt: row.created_at,
     completedAt: row.completed_at,
+    nextAttemptAt: row.next_attempt_at,
   };
 }
 
@@ -47,10 +48,12 @@ export interface NewWebhookDelivery {
   readonly payload: unknown;
 }
 
+/** Inserts pending deliveries whose first attempt is due `firstDelayMs` from now. */
 export async function insertDeliveries(
   db: Db,
   deliveries: readonly NewWebhookDelivery[],
-): Promise<string[]> {
+  firstDelayMs: number,
+): Promise<{ readonly id: string; readonly run: number }[]> {
   if (deliveries.length === 0) {
     return [];
   }
@@ -63,11 +66,12 @@ export async function insertDeliveries(
         target_url: delivery.targetUrl,
         event: delivery.event,
         payload: JSON.stringify(delivery.payload),
+        next_attempt_at: sql<Date>`now() + make_interval(secs => ${firstDelayMs / 1000})`,
       })),
     )
-    .returning('id')
+    .returning(['id', 'run'])
     .execute();
-  return rows.map((row) => row.id);
+  return rows;
 }
 
 export interface DeliveryToSend {
@@ -77,13 +81,14 @@ export interface DeliveryToSend {
   readonly targetUrl: string;
   readonly payload: unknown;
   readonly status: WebhookDeliveryStatus;
-  readonly attemptCount: number;
+  /** The run whose job may act on the delivery now. */
+  readonly run: number;
 }
 
 export async function findDeliveryToSend(db: Db, id: string): Promise<DeliveryToSend | undefined> {
   const row = await db
     .selectFrom('webhook_deliveries')
-    .select(['id', 'endpoint_id', 'is_global', 'target_url', 'payload', 'status', 'attempt_count'])
+    .select(['id', 'endpoint_id', 'is_global', 'target_url', 'payload', 'status', 'run'])
     .where('id', '=', id)
     .executeTakeFirst();
   return row === undefined
@@ -95,61 +100,8 @@ export async function findDeliveryToSend(db: Db, id: string): Promise<DeliveryTo
         targetUrl: row.target_url,
         payload: row.payload,
         status: row.status,
-        attemptCount: row.attempt_count,
+        run: row.run,
       };
-}
-
-export interface AttemptRecord {
-  readonly deliveryId: string;
-  readonly attemptNumber: number;
-  readonly statusCode: number | null;
-  readonly error: string | null;
-  readonly durationMs: number;
-}
-
-/** Logs one attempt and counts it on the delivery, in one transaction. */
-export async function recordAttempt(db: Db, attempt: AttemptRecord): Promise<void> {
-  await withTransaction(db, async (trx) => {
-    await trx
-      .insertInto('webhook_attempts')
-      .values({
-        delivery_id: attempt.deliveryId,
-        attempt_number: attempt.attemptNumber,
-        status_code: attempt.statusCode,
-        error: attempt.error,
-        duration_ms: attempt.durationMs,
-      })
-      .execute();
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({
-        attempt_count: sql<number>`attempt_count + 1`,
-        last_status_code: attempt.statusCode,
-        last_error: attempt.error,
-      })
-      .where('id', '=', attempt.deliveryId)
-      .execute();
-  });
-}
-
-export interface DeliveryOutcome {
-  readonly status: WebhookDeliveryStatus;
-  readonly lastStatusCode?: number | null | undefined;
-  readonly lastError: string | null;
-}
-
-/** Settles the delivery (or, with status 'pending', only notes why it is waiting). */
-export async function settleDelivery(db: Db, id: string, outcome: DeliveryOutcome): Promise<void> {
-  await db
-    .updateTable('webhook_deliveries')
-    .set({
-      status: outcome.status,
-      last_error: outcome.lastError,
-      ...(outcome.lastStatusCode === undefined ? {} : { last_status_code: outcome.lastStatusCode }),
-      completed_at: outcome.status === 'pending' ? null : sql<Date>`now()`,
-    })
-    .where('id', '=', id)
-    .execute();
 }
 
 export async function listEndpointDeliveries(
@@ -165,6 +117,21 @@ export async function listEndpointDeliveries(
     query,
   ).execute();
   return rows.map(toSummary);
+}
+
+/** One delivery of the endpoint, or undefined when the endpoint has no such delivery. */
+export async function findEndpointDelivery(
+  db: Db,
+  endpointId: string,
+  deliveryId: string,
+): Promise<WebhookDeliverySummary | undefined> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select(SUMMARY_COLUMNS)
+    .where('id', '=', deliveryId)
+    .where('endpoint_id', '=', endpointId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toSummary(row);
 }
 
 export async function countEndpointDeliveries(db: Db, endpointId: string): Promise<number> {

@@ -2,190 +2,152 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 
 import type { Database } from '../../db/database-types.ts';
-import { toError } from '../../errors/app-error.ts';
-import {
-  IntegrationFailure,
-  IntegrationUnavailableError,
-} from '../../integrations/resilience/integration-errors.ts';
-import type { ResilientCall } from '../../integrations/resilience/resilient-call.ts';
-import type { OutgoingWebhook, WebhookSender } from '../../integrations/webhooks/webhook-sender.ts';
+import { withTransaction } from '../../db/transaction-scope.ts';
+import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { WebhookEventInput } from './webhook.types.ts';
 import {
-  type AttemptRecord,
+  type AttemptSender,
+  type AttemptTarget,
+  endpointBreakerKey,
+  operatorBreakerKey,
+} from './webhook-attempt.ts';
+import {
   type DeliveryToSend,
   findDeliveryToSend,
   insertDeliveries,
   type NewWebhookDelivery,
-  recordAttempt,
-  settleDelivery,
 } from './webhook-deliveries.repository.ts';
 import {
-  disableEndpoint,
+  type DeliveryResult,
+  type DisableReason,
+  recordAttemptOutcome,
+  type TargetRef,
+} from './webhook-delivery-outcomes.ts';
+import { advanceRun, failRun, listOverdueDeliveries } from './webhook-delivery-runs.repository.ts';
+import {
+  delayBeforeAttempt,
+  deliveryJobId,
+  type DeliverySchedule,
+  enqueueDeliveryRun,
+} from './webhook-delivery-schedule.ts';
+import {
   findEndpointForDelivery,
   listSubscribedEndpoints,
 } from './webhook-endpoints.repository.ts';
 
+export type { DeliveryResult, DisableReason };
+
 type Db = Kysely<Database>;
 
-/** What one `deliver` run did; expected outcomes are returned, not thrown. */
-export type DeliveryResult =
-  | { readonly status: 'succeeded'; readonly attempts: number }
-  | { readonly status: 'failed'; readonly reason: string }
-  /** Nothing was sent because the target's breaker is open; deliver again later. */
-  | { readonly status: 'deferred'; readonly reason: string }
-  /** Unknown delivery, or already delivered (jobs may run twice). */
-  | { readonly status: 'skipped'; readonly reason: string };
+/** One run of a delivery, as its `webhook.deliver` job names it. */
+export interface DeliveryRun {
+  readonly deliveryId: string;
+  readonly run: number;
+}
+
+/** Counts for `/metrics`; called by the process that delivers. */
+export interface WebhookDeliveryObserver {
+  /** An open breaker put a delivery off. */
+  onDeferred(): void;
+  onEndpointDisabled(reason: DisableReason): void;
+}
 
 export interface WebhookDeliveryService {
   /**
    * Records one pending delivery per enabled endpoint of the owner subscribed to the event,
-   * plus one for the global endpoint when configured. Sends nothing: returns the delivery
-   * ids for `deliver` (a queued job, later).
+   * plus one for the global endpoint when configured, with the job of each first attempt.
+   * Sends nothing; returns the delivery ids.
    */
   dispatchEvent(input: WebhookEventInput): Promise<readonly string[]>;
   /**
-   * The same inside the caller's transaction: the deliveries exist only if it commits, so
-   * the caller can enqueue their `webhook.deliver` jobs in it too (outbox).
+   * The same inside the caller's transaction: the deliveries and their jobs exist only if it
+   * commits (outbox).
    */
   dispatchEventInTransaction(
     trx: Transaction<Database>,
     input: WebhookEventInput,
   ): Promise<readonly string[]>;
   /**
-   * Sends one delivery with retries, logging every attempt. Idempotent once succeeded; a
-   * failed delivery may be sent again (attempt numbers continue). Runs for one delivery must
-   * not overlap: the queue's job id keeps them single.
+   * One run: one signed attempt (no retry inside it), recorded; a failure queues the next
+   * attempt of the schedule (R-SEC-3), an open breaker puts the run off without using one.
+   * A run that is not the delivery's current one does nothing.
    */
-  deliver(deliveryId: string): Promise<DeliveryResult>;
+  deliver(run: DeliveryRun): Promise<DeliveryResult>;
+  /**
+   * Queues again the due deliveries whose job is gone (Redis lost it, or it failed for good):
+   * those overdue by `overdueMs` whose current job `isQueued` denies. Returns how many.
+   */
+  recoverLostDeliveries(options: {
+    readonly overdueMs: number;
+    readonly isQueued: (jobId: string) => Promise<boolean>;
+  }): Promise<number>;
 }
 
 export interface WebhookDeliveryDeps {
   readonly db: Db;
-  readonly sender: WebhookSender;
-  /** The resilient call (timeout, retries, breaker) for one target key (`WebhookCalls`). */
-  readonly callFor: (targetKey: string) => ResilientCall;
+  readonly attempts: AttemptSender;
   /** The operator's endpoint (DEPLOYMENT_WEBHOOK_URL), sent every event. */
   readonly deploymentEndpoint: { readonly url: string; readonly secret: string } | undefined;
+  readonly enqueueInTransaction: EnqueueInTransaction;
+  readonly schedule: DeliverySchedule;
+  /** No 2xx for this long disables a customer endpoint, or alerts the operator. */
+  readonly disableAfterMs: number;
+  /** Whether OPERATOR_EMAIL is set (otherwise a failing global endpoint is only logged). */
+  readonly alertOperator: boolean;
+  readonly observer?: WebhookDeliveryObserver;
   readonly logger: Logger;
   /** @defaultValue () => new Date() */
   readonly now?: () => Date;
 }
 
-const MAX_ERROR_LENGTH = 500;
+/** Deliveries looked at per sweep; the next sweep takes the rest. */
+const RECOVERY_BATCH = 100;
 
-type SendableTarget = Omit<OutgoingWebhook, 'webhookId' | 'body'> & {
-  readonly breakerKey: string;
-};
-type Target = SendableTarget | { readonly refusal: string };
-
-function describeFailure(err: unknown, signal: AbortSignal): string {
-  // A timed-out attempt rejects with undici's abort error; the signal says why it was aborted.
-  const cause: unknown = signal.aborted ? signal.reason : err;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return message.slice(0, MAX_ERROR_LENGTH);
-}
+type Target =
+  { readonly attempt: AttemptTarget; readonly ref: TargetRef } | { readonly refusal: string };
 
 export function createWebhookDeliveryService(deps: WebhookDeliveryDeps): WebhookDeliveryService {
-  const { db, sender, callFor, deploymentEndpoint, logger } = deps;
+  const { db, attempts, deploymentEndpoint, enqueueInTransaction, schedule, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  const firstDelayMs = delayBeforeAttempt(schedule, 0) ?? 0;
 
   async function resolveTarget(delivery: DeliveryToSend): Promise<Target> {
     if (delivery.isGlobal) {
       return deploymentEndpoint === undefined
         ? { refusal: 'the global webhook endpoint is no longer configured' }
         : {
-            url: deploymentEndpoint.url,
-            secret: deploymentEndpoint.secret,
-            trust: 'operator',
-            breakerKey: `global ${deploymentEndpoint.url}`,
+            attempt: {
+              url: deploymentEndpoint.url,
+              secret: deploymentEndpoint.secret,
+              trust: 'operator',
+              breakerKey: operatorBreakerKey(deploymentEndpoint.url),
+            },
+            ref: { kind: 'operator', url: deploymentEndpoint.url },
           };
     }
+    const endpointId = delivery.endpointId;
     const endpoint =
-      delivery.endpointId === null
-        ? undefined
-        : await findEndpointForDelivery(db, delivery.endpointId);
-    if (endpoint === undefined || delivery.endpointId === null) {
+      endpointId === null ? undefined : await findEndpointForDelivery(db, endpointId);
+    if (endpoint === undefined || endpointId === null) {
       return { refusal: 'the endpoint was deleted' };
     }
     if (!endpoint.enabled) {
       return { refusal: `the endpoint is disabled (${endpoint.disabledReason ?? 'no reason'})` };
     }
-    // Keyed by endpoint and URL: a changed URL starts with a fresh breaker.
     return {
-      url: endpoint.url,
-      secret: endpoint.secret,
-      trust: 'customer',
-      breakerKey: `${delivery.endpointId} ${endpoint.url}`,
+      attempt: {
+        url: endpoint.url,
+        secret: endpoint.secret,
+        trust: 'customer',
+        breakerKey: endpointBreakerKey(endpointId, endpoint.url),
+      },
+      ref: { kind: 'endpoint', endpointId },
     };
   }
 
-  async function send(delivery: DeliveryToSend, target: SendableTarget) {
-    const body = JSON.stringify(delivery.payload);
-    const writes: Promise<void>[] = [];
-    let attemptNumber = delivery.attemptCount;
-    let last: AttemptRecord | undefined;
-
-    const attempt = async (signal: AbortSignal) => {
-      attemptNumber += 1;
-      const number = attemptNumber;
-      const startedAt = performance.now();
-      // A timed-out attempt finishes after the retry loop has moved on, so writes are
-      // collected and awaited before the delivery is settled.
-      const log = (statusCode: number | null, error: string | null) => {
-        const record: AttemptRecord = {
-          deliveryId: delivery.id,
-          attemptNumber: number,
-          statusCode,
-          error,
-          durationMs: Math.round(performance.now() - startedAt),
-        };
-        if (last === undefined || number >= last.attemptNumber) {
-          last = record;
-        }
-        writes.push(
-          recordAttempt(db, record).catch((err: unknown) => {
-            logger.error({ err, deliveryId: delivery.id }, 'could not record a webhook attempt');
-          }),
-        );
-      };
-      try {
-        const receipt = await sender.send(
-          {
-            url: target.url,
-            secret: target.secret,
-            trust: target.trust,
-            webhookId: delivery.id,
-            body,
-          },
-          signal,
-        );
-        log(receipt.status, null);
-        return receipt;
-      } catch (err) {
-        log(
-          err instanceof IntegrationFailure ? (err.status ?? null) : null,
-          describeFailure(err, signal),
-        );
-        throw err;
-      }
-    };
-
-    try {
-      const receipt = await callFor(target.breakerKey)('deliver', attempt);
-      await Promise.all(writes);
-      return {
-        ok: true as const,
-        status: receipt.status,
-        attempts: attemptNumber - delivery.attemptCount,
-      };
-    } catch (err) {
-      await Promise.all(writes);
-      return { ok: false as const, err, last, attempted: attemptNumber > delivery.attemptCount };
-    }
-  }
-
-  async function recordEvent(executor: Db, { ownerId, event, data }: WebhookEventInput) {
-    const endpoints = await listSubscribedEndpoints(executor, ownerId, event);
+  async function recordEvent(trx: Transaction<Database>, input: WebhookEventInput) {
+    const { ownerId, event, data } = input;
+    const endpoints = await listSubscribedEndpoints(trx, ownerId, event);
     const payload = { type: event, timestamp: now().toISOString(), data };
     const deliveries: NewWebhookDelivery[] = endpoints.map((endpoint) => ({
       endpointId: endpoint.id,
@@ -203,58 +165,116 @@ export function createWebhookDeliveryService(deps: WebhookDeliveryDeps): Webhook
         payload,
       });
     }
-    return insertDeliveries(executor, deliveries);
+    const created = await insertDeliveries(trx, deliveries, firstDelayMs);
+    for (const delivery of created) {
+      await enqueueDeliveryRun(enqueueInTransaction, trx, {
+        deliveryId: delivery.id,
+        run: delivery.run,
+        delayMs: firstDelayMs,
+      });
+    }
+    return created.map((delivery) => delivery.id);
+  }
+
+  /** An open breaker: the run moves to the next one after the breaker's reset. */
+  async function defer(run: DeliveryRun, reason: string): Promise<DeliveryResult> {
+    const moved = await withTransaction(db, async (trx) => {
+      const next = await advanceRun(trx, run.deliveryId, run.run, schedule.deferMs);
+      if (next !== undefined) {
+        await enqueueDeliveryRun(enqueueInTransaction, trx, {
+          deliveryId: run.deliveryId,
+          run: next,
+          delayMs: schedule.deferMs,
+        });
+      }
+      return next !== undefined;
+    });
+    if (!moved) {
+      return { status: 'skipped', reason: 'a newer run owns the delivery' };
+    }
+    deps.observer?.onDeferred();
+    return { status: 'deferred', reason };
   }
 
   return {
-    dispatchEvent: (input) => recordEvent(db, input),
-    dispatchEventInTransaction: (trx, input) => recordEvent(trx, input),
+    dispatchEvent: (input) => withTransaction(db, (trx) => recordEvent(trx, input)),
+    dispatchEventInTransaction: recordEvent,
 
-    async deliver(deliveryId) {
-      const delivery = await findDeliveryToSend(db, deliveryId);
+    async deliver(run) {
+      const delivery = await findDeliveryToSend(db, run.deliveryId);
       if (delivery === undefined) {
         return { status: 'skipped', reason: 'no such delivery' };
       }
-      if (delivery.status === 'succeeded') {
-        return { status: 'skipped', reason: 'already delivered' };
+      if (delivery.status !== 'pending') {
+        return { status: 'skipped', reason: `the delivery ${delivery.status} already` };
+      }
+      if (delivery.run !== run.run) {
+        return { status: 'skipped', reason: 'a newer run owns the delivery' };
       }
       const target = await resolveTarget(delivery);
       if ('refusal' in target) {
-        await settleDelivery(db, delivery.id, { status: 'failed', lastError: target.refusal });
-        return { status: 'failed', reason: target.refusal };
+        return (await failRun(db, delivery.id, run.run, target.refusal))
+          ? { status: 'failed', reason: target.refusal }
+          : { status: 'skipped', reason: 'a newer run owns the delivery' };
       }
 
-      const result = await send(delivery, target);
-      if (result.ok) {
-        await settleDelivery(db, delivery.id, {
-          status: 'succeeded',
-          lastStatusCode: result.status,
-          lastError: null,
-        });
-        return { status: 'succeeded', attempts: result.attempts };
+      const outcome = await attempts.send(target.attempt, {
+        webhookId: delivery.id,
+        body: JSON.stringify(delivery.payload),
+      });
+      if (outcome.kind === 'deferred') {
+        return defer(run, outcome.reason);
       }
-
-      const reason = toError(result.err).message.slice(0, MAX_ERROR_LENGTH);
-      if (result.err instanceof IntegrationUnavailableError && !result.attempted) {
-        await settleDelivery(db, delivery.id, { status: 'pending', lastError: reason });
-        return { status: 'deferred', reason };
-      }
-      const lastStatus = result.last?.statusCode ?? null;
-      // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
-      if (lastStatus === 410 && delivery.endpointId !== null && !delivery.isGlobal) {
-        await disableEndpoint(
+      const recorded = await recordAttemptOutcome(
+        {
           db,
-          delivery.endpointId,
-          `the receiver answered 410 Gone on ${now().toISOString()}`,
+          enqueueInTransaction,
+          schedule,
+          disableAfterMs: deps.disableAfterMs,
+          alertOperator: deps.alertOperator,
+        },
+        { deliveryId: delivery.id, run: run.run, target: target.ref, outcome },
+      );
+      if (recorded.disabled !== undefined) {
+        deps.observer?.onEndpointDisabled(recorded.disabled);
+        logger.warn(
+          { endpointId: delivery.endpointId, reason: recorded.disabled },
+          'webhook endpoint disabled',
         );
       }
-      await settleDelivery(db, delivery.id, {
-        status: 'failed',
-        lastStatusCode: lastStatus,
-        lastError: result.last?.error ?? reason,
-      });
-      logger.warn({ deliveryId, reason }, 'webhook delivery failed');
-      return { status: 'failed', reason };
+      if (recorded.operatorUnalerted === true) {
+        logger.error(
+          { disableAfterMs: deps.disableAfterMs },
+          'the global webhook endpoint keeps failing; set OPERATOR_EMAIL to be mailed about it',
+        );
+      }
+      return recorded.result;
+    },
+
+    async recoverLostDeliveries({ overdueMs, isQueued }) {
+      const overdue = await listOverdueDeliveries(db, overdueMs, RECOVERY_BATCH);
+      let requeued = 0;
+      for (const { id, run } of overdue) {
+        if (await isQueued(deliveryJobId(id, run))) {
+          continue;
+        }
+        const moved = await withTransaction(db, async (trx) => {
+          const next = await advanceRun(trx, id, run, 0);
+          if (next !== undefined) {
+            await enqueueDeliveryRun(enqueueInTransaction, trx, {
+              deliveryId: id,
+              run: next,
+              delayMs: 0,
+            });
+          }
+          return next !== undefined;
+        });
+        if (moved) {
+          requeued += 1;
+          logger.warn({ deliveryId: id, run }, 'webhook delivery had no job; queued it again');
+        }
+      }
+      return requeued;
     },
   };
 }

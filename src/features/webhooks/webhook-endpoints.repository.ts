@@ -85,6 +85,7 @@ export async function findEndpoint(
 export interface WebhookEndpointChanges {
   readonly url?: string | undefined;
   readonly events?: readonly string[] | undefined;
+  /** Turning an endpoint on also starts its failure streak afresh. */
   readonly enabled?: boolean | undefined;
   readonly disabledReason?: string | null | undefined;
 }
@@ -100,7 +101,11 @@ export async function updateEndpoint(
     .set({
       ...(changes.url === undefined ? {} : { url: changes.url }),
       ...(changes.events === undefined ? {} : { events: [...changes.events] }),
-      ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
+      ...(changes.enabled === undefined
+        ? {}
+        : changes.enabled
+          ? { enabled: true, failing_since: null }
+          : { enabled: false, disabled_at: sql<Date>`now()` }),
       ...(changes.disabledReason === undefined ? {} : { disabled_reason: changes.disabledReason }),
       updated_at: sql<Date>`now()`,
     })
@@ -173,6 +178,21 @@ export async function listSubscribedEndpoints(
     .execute();
 }
 
+/** The owner's endpoint with its secret, to sign a test ping. */
+export async function findEndpointWithSecret(
+  db: Db,
+  ownerId: string,
+  id: string,
+): Promise<WebhookEndpointWithSecret | undefined> {
+  const row = await db
+    .selectFrom('webhook_endpoints')
+    .select(WITH_SECRET_COLUMNS)
+    .where('id', '=', id)
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toEndpointWithSecret(row);
+}
+
 /** What a delivery needs to sign and send; not owner-scoped (called by the delivery job). */
 export async function findEndpointForDelivery(
   db: Db,
@@ -193,13 +213,4 @@ export async function findEndpointForDelivery(
         enabled: row.enabled,
         disabledReason: row.disabled_reason,
       };
-}
-
-/** Turns an endpoint off on the receiver's behalf (410 Gone). */
-export async function disableEndpoint(db: Db, id: string, reason: string): Promise<void> {
-  await db
-    .updateTable('webhook_endpoints')
-    .set({ enabled: false, disabled_reason: reason, updated_at: sql<Date>`now()` })
-    .where('id', '=', id)
-    .execute();
 }

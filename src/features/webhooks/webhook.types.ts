@@ -7,7 +7,10 @@ import {
 
 export { WEBHOOK_DELIVERY_STATUSES, type WebhookDeliveryStatus };
 
-/** Every event the service emits, by its Standard Webhooks `type`. */
+/**
+ * Every event the service emits, by its Standard Webhooks `type`. The test ping (`ping`) is
+ * sent only on request and cannot be subscribed to.
+ */
 export const WEBHOOK_EVENTS = [
   'deployment.succeeded',
   'deployment.failed',
@@ -24,7 +27,10 @@ export interface WebhookEndpoint {
   readonly url: string;
   readonly events: readonly string[];
   readonly enabled: boolean;
-  /** Why the endpoint is off (410 Gone, or its owner turned it off); null while enabled. */
+  /**
+   * Why the endpoint is off (410 Gone, days without a 2xx, or its owner turned it off); null
+   * while enabled.
+   */
   readonly disabledReason: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -44,6 +50,17 @@ export interface WebhookDeliverySummary {
   readonly lastError: string | null;
   readonly createdAt: Date;
   readonly completedAt: Date | null;
+  /** When the next attempt is due; null once the delivery has succeeded or failed. */
+  readonly nextAttemptAt: Date | null;
+}
+
+/** The answer of one test ping: the receiver's status, or why there was none. */
+export interface WebhookPingResult {
+  /** The HTTP status the receiver answered; null without an answer. */
+  readonly status: number | null;
+  readonly durationMs: number;
+  /** Null on a 2xx; otherwise what went wrong, in words safe to show. */
+  readonly error: string | null;
 }
 
 // Shape only; whether the host may be reached is the SSRF policy's call, in the service.

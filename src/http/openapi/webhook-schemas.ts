@@ -5,6 +5,7 @@ import {
   type WebhookDeliverySummary,
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
+  type WebhookPingResult,
 } from '../../features/webhooks/webhook.types.ts';
 
 const timestamp = z.iso.datetime();
@@ -41,8 +42,25 @@ export const webhookDeliverySchema = z
     lastError: z.string().nullable(),
     createdAt: timestamp,
     completedAt: timestamp.nullable(),
+    nextAttemptAt: timestamp.nullable().openapi({
+      description: 'When the next attempt is due (R-SEC-3); null once succeeded or failed',
+    }),
   })
   .openapi('WebhookDelivery');
+
+export const webhookPingResultSchema = z
+  .object({
+    status: z
+      .int()
+      .nullable()
+      .openapi({ description: "The receiver's HTTP status; null without one" }),
+    durationMs: z.int(),
+    error: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Null on a 2xx; otherwise what went wrong', example: null }),
+  })
+  .openapi('WebhookPingResult');
 
 export function presentWebhookEndpoint(endpoint: WebhookEndpoint) {
   return {
@@ -70,5 +88,10 @@ export function presentWebhookDelivery(delivery: WebhookDeliverySummary) {
     lastError: delivery.lastError,
     createdAt: delivery.createdAt.toISOString(),
     completedAt: delivery.completedAt?.toISOString() ?? null,
+    nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
   };
+}
+
+export function presentWebhookPingResult(result: WebhookPingResult) {
+  return { status: result.status, durationMs: result.durationMs, error: result.error };
 }

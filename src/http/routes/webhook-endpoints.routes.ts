@@ -7,6 +7,7 @@ import {
 import type { WebhookEndpointService } from '../../features/webhooks/webhook-endpoints.service.ts';
 import { createRouter } from '../create-router.ts';
 import {
+  conflictResponse,
   jsonResponse,
   pageOf,
   paginationQuerySchema,
@@ -18,14 +19,20 @@ import {
   presentWebhookDelivery,
   presentWebhookEndpoint,
   presentWebhookEndpointWithSecret,
+  presentWebhookPingResult,
   webhookDeliverySchema,
   webhookEndpointSchema,
   webhookEndpointWithSecretSchema,
+  webhookPingResultSchema,
 } from '../openapi/webhook-schemas.ts';
 
 const tags = ['Webhooks'];
 const security = [{ bearerAuth: [] }];
 const idParams = z.object({ id: uuidParam });
+const deliveryParams = z.object({
+  id: uuidParam,
+  deliveryId: z.uuid().openapi({ param: { name: 'deliveryId', in: 'path' } }),
+});
 
 const createEndpoint = createRoute({
   method: 'post',
@@ -125,6 +132,39 @@ const listDeliveries = createRoute({
   },
 });
 
+const redeliver = createRoute({
+  method: 'post',
+  path: '/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver',
+  tags,
+  security,
+  summary: 'Send a succeeded or failed delivery again: same body and webhook-id, schedule anew',
+  description:
+    'Attempts follow the retry schedule from its start; attempt numbers continue. 409 while ' +
+    'the delivery is still pending or the endpoint is disabled.',
+  request: { params: deliveryParams },
+  responses: {
+    202: jsonResponse('Queued again', webhookDeliverySchema),
+    ...problemResponses,
+    ...conflictResponse,
+  },
+});
+
+const testEndpoint = createRoute({
+  method: 'post',
+  path: '/webhook-endpoints/{id}/test',
+  tags,
+  security,
+  summary: 'Send one signed `ping` now and report what the receiver answered',
+  description:
+    'A single attempt with no retry, signed like every delivery (type `ping`, which cannot ' +
+    'be subscribed to). Not recorded as a delivery. Works on a disabled endpoint too.',
+  request: { params: idParams },
+  responses: {
+    200: jsonResponse('What the attempt came to', webhookPingResultSchema),
+    ...problemResponses,
+  },
+});
+
 export function webhookEndpointRoutes(deps: { readonly webhookEndpoints: WebhookEndpointService }) {
   const { webhookEndpoints } = deps;
   return createRouter()
@@ -181,5 +221,15 @@ export function webhookEndpointRoutes(deps: { readonly webhookEndpoints: Webhook
         { data: page.data.map(presentWebhookDelivery), pagination: page.pagination },
         200,
       );
+    })
+    .openapi(redeliver, async (c) => {
+      const { id, deliveryId } = c.req.valid('param');
+      const delivery = await webhookEndpoints.redeliver(c.get('user').id, id, deliveryId);
+      return c.json(presentWebhookDelivery(delivery), 202);
+    })
+    .openapi(testEndpoint, async (c) => {
+      const result = await webhookEndpoints.sendTestPing(c.get('user').id, c.req.valid('param').id);
+      c.header('cache-control', 'no-store');
+      return c.json(presentWebhookPingResult(result), 200);
     });
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import { InvalidInputError } from '../../errors/app-error.ts';
-import { deploymentFailedEmail, escapeHtml, pdfReadyEmail } from './email-templates.ts';
+import {
+  deploymentFailedEmail,
+  escapeHtml,
+  operatorWebhookFailingEmail,
+  pdfReadyEmail,
+  webhookEndpointDisabledEmail,
+} from './email-templates.ts';
 
 const expiresAt = new Date('2030-03-07T09:05:00Z');
 
@@ -116,5 +122,48 @@ describe(deploymentFailedEmail.name, () => {
         dashboardUrl: 'javascript:alert(document.cookie)',
       }),
     ).toThrow(InvalidInputError);
+  });
+});
+
+describe(webhookEndpointDisabledEmail.name, () => {
+  const input = {
+    recipientName: 'Ada',
+    endpointUrl: 'https://hooks.example.com/in?token=s3cret',
+    reason: 'no delivery succeeded for 5 days <since Monday>',
+    endpointLink: 'https://api.example.com/api/webhook-endpoints/1',
+  };
+
+  it('names the endpoint without its query, the reason and how to turn it on again', () => {
+    const email = webhookEndpointDisabledEmail(input);
+
+    expect(email.subject).toBe('Your RoleRabbit webhook endpoint was disabled');
+    expect(email.text).toContain('We stopped sending webhooks to https://hooks.example.com/in.');
+    expect(email.text).toContain('Reason: no delivery succeeded for 5 days <since Monday>');
+    expect(email.text).toContain('PATCH {"enabled": true}');
+    expect(email.text).not.toContain('s3cret');
+    expect(email.html).not.toContain('s3cret');
+    expect(email.html).toContain('&lt;since Monday&gt;');
+    expect(email.html).toContain('href="https://api.example.com/api/webhook-endpoints/1"');
+  });
+
+  it('refuses a javascript: endpoint link', () => {
+    expect(() =>
+      webhookEndpointDisabledEmail({ ...input, endpointLink: 'javascript:alert(1)' }),
+    ).toThrow(InvalidInputError);
+  });
+});
+
+describe(operatorWebhookFailingEmail.name, () => {
+  it('names the global endpoint without its query and since when it fails', () => {
+    const email = operatorWebhookFailingEmail({
+      endpointUrl: 'https://ops.example.com/hooks?key=abc',
+      failingSince: expiresAt,
+    });
+
+    expect(email.subject).toBe('The global webhook endpoint keeps failing');
+    expect(email.text).toContain('https://ops.example.com/hooks');
+    expect(email.text).toContain('7 March 2030 at 09:05 UTC');
+    expect(email.text).not.toContain('key=abc');
+    expect(email.html).not.toContain('key=abc');
   });
 });

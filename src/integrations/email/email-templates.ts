@@ -23,6 +23,20 @@ export interface DeploymentFailedEmailInput {
   readonly dashboardUrl: string;
 }
 
+export interface WebhookEndpointDisabledEmailInput {
+  readonly recipientName?: string | undefined;
+  /** The endpoint's URL; only its origin and path are shown (a query may hold a token). */
+  readonly endpointUrl: string;
+  readonly reason: string;
+  /** Where the endpoint can be read and turned on again. */
+  readonly endpointLink: string;
+}
+
+export interface OperatorWebhookFailingEmailInput {
+  readonly endpointUrl: string;
+  readonly failingSince: Date;
+}
+
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -149,6 +163,70 @@ export function deploymentFailedEmail(input: DeploymentFailedEmailInput): EmailC
     `We could not deploy your portfolio <strong>${escapeHtml(input.portfolioTitle)}</strong>.`,
     `Reason: ${escapeHtml(input.reason)}<br>Deployment: <code>${escapeHtml(input.deploymentId)}</code>`,
     button(link, 'Open the dashboard'),
+  ]);
+  return { subject, text, html };
+}
+
+/** A URL without its query or fragment, for mail text. */
+function withoutQuery(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
+/** "Your webhook endpoint was disabled": which one, why, and how to turn it on again. */
+export function webhookEndpointDisabledEmail(
+  input: WebhookEndpointDisabledEmailInput,
+): EmailContent {
+  const link = safeLink(input.endpointLink, 'endpointLink');
+  const endpoint = withoutQuery(input.endpointUrl);
+  const subject = 'Your RoleRabbit webhook endpoint was disabled';
+  const advice =
+    'Fix the receiver, then turn the endpoint on again with PATCH {"enabled": true}; ' +
+    'failed deliveries can be sent again with POST .../deliveries/{id}/redeliver.';
+  const text = [
+    greeting(input.recipientName),
+    '',
+    `We stopped sending webhooks to ${endpoint}.`,
+    '',
+    `Reason: ${input.reason}`,
+    '',
+    advice,
+    `Endpoint: ${link}`,
+    '',
+    '— RoleRabbit',
+  ].join('\n');
+  const html = layout(subject, [
+    escapeHtml(greeting(input.recipientName)),
+    `We stopped sending webhooks to <code>${escapeHtml(endpoint)}</code>.`,
+    `Reason: ${escapeHtml(input.reason)}`,
+    escapeHtml(advice),
+    button(link, 'Open the endpoint'),
+  ]);
+  return { subject, text, html };
+}
+
+/** For the operator: the global endpoint keeps failing (it is never disabled). */
+export function operatorWebhookFailingEmail(input: OperatorWebhookFailingEmailInput): EmailContent {
+  const endpoint = withoutQuery(input.endpointUrl);
+  const since = formatUtc(input.failingSince);
+  const subject = 'The global webhook endpoint keeps failing';
+  const text = [
+    'Hello,',
+    '',
+    `No webhook sent to DEPLOYMENT_WEBHOOK_URL (${endpoint}) has succeeded since ${since}.`,
+    'The endpoint stays enabled and every delivery keeps its retry schedule.',
+    '',
+    '— RoleRabbit',
+  ].join('\n');
+  const html = layout(subject, [
+    'Hello,',
+    `No webhook sent to DEPLOYMENT_WEBHOOK_URL (<code>${escapeHtml(endpoint)}</code>) has ` +
+      `succeeded since ${escapeHtml(since)}.`,
+    'The endpoint stays enabled and every delivery keeps its retry schedule.',
   ]);
   return { subject, text, html };
 }

@@ -45,6 +45,47 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The first `code` on the error or its causes (undici wraps socket errors). */
+function errorCodeOf(err: unknown): string | undefined {
+  for (let current = err, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      return code;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
+
+/**
+ * What a failed request is called where the endpoint's owner reads it: the kind of failure,
+ * never the addresses, ports or system messages, which stay in the error's `cause` for logs.
+ */
+function describeRequestFailure(err: unknown): string {
+  const code = errorCodeOf(err) ?? '';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'the receiver refused the connection';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return 'the connection closed before an answer';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'the connection timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'the receiver is unreachable';
+    default:
+      return TLS_CODE.test(code) ? 'the TLS handshake failed' : 'the request failed';
+  }
+}
+
 /**
  * Posts webhooks with undici's dispatcher API, which never follows redirects: a 3xx counts
  * as a failure the receiver must fix, so a redirect cannot lead around the SSRF policy.
@@ -79,11 +120,21 @@ export function createHttpWebhookSender(options: HttpWebhookSenderOptions): Webh
           signal,
         });
       } catch (err) {
+        if (signal.aborted) {
+          // The per-attempt deadline: the caller names it from the signal's reason.
+          throw err;
+        }
         if (err instanceof SsrfRefusedError) {
           // The target itself is forbidden: retrying cannot help, and our egress is healthy.
-          throw new IntegrationFailure('webhooks', err.message, { kind: 'rejected', cause: err });
+          throw new IntegrationFailure('webhooks', err.publicMessage, {
+            kind: 'rejected',
+            cause: err,
+          });
         }
-        throw err;
+        throw new IntegrationFailure('webhooks', describeRequestFailure(err), {
+          kind: 'retryable',
+          cause: err,
+        });
       }
       const status = response.statusCode;
       if (status >= 200 && status < 300) {

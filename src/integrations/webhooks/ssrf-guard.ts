@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 
+import { hasUserinfo } from '../../lib/web-url.ts';
 import { classifyIpAddress, isPermittedAddressClass } from './classify-ip-address.ts';
 
 export interface ResolvedAddress {
@@ -26,7 +27,15 @@ export interface SsrfGuardOptions {
   readonly connectTimeoutMs?: number;
 }
 
-export type UrlVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/**
+ * A refusal's `reason` is safe to show whoever gave the URL; `detail` names the resolved
+ * addresses and goes to logs only, since it would map internal DNS for a caller (R-SEC-7).
+ */
+export type UrlVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly detail?: string };
+
+/** What a caller is told about a host that resolves somewhere it may not go. */
+export const FORBIDDEN_ADDRESS_REASON = 'resolves to a private or reserved address';
 
 export interface SsrfGuard {
   /** Applies the policy to a URL now: scheme, credentials, and every address its host has. */
@@ -44,6 +53,13 @@ export interface SsrfGuard {
 export class SsrfRefusedError extends Error {
   override readonly name: string = 'SsrfRefusedError';
   readonly code = 'ERR_SSRF_REFUSED';
+  /** What the URL's owner may read; the message (with addresses) is for logs. */
+  readonly publicMessage: string;
+
+  constructor(message: string, publicMessage: string) {
+    super(message);
+    this.publicMessage = publicMessage;
+  }
 }
 
 const systemLookup: ResolveHost = (hostname) =>
@@ -88,22 +104,30 @@ export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {
   /** Every address of the host, or why it may not be reached. Mixed answers are refused. */
   async function resolvePermitted(
     hostname: string,
-  ): Promise<{ addresses: readonly ResolvedAddress[] } | { refusal: string }> {
+  ): Promise<
+    { addresses: readonly ResolvedAddress[] } | { refusal: string; publicReason: string }
+  > {
     const host = stripBrackets(hostname);
     if (isIP(host) !== 0) {
       const refusal = refusalOf(host);
       return refusal === undefined
         ? { addresses: [{ address: host, family: isIP(host) }] }
-        : { refusal };
+        : { refusal, publicReason: FORBIDDEN_ADDRESS_REASON };
     }
     const addresses = await resolveHost(host);
     if (addresses.length === 0) {
-      return { refusal: `${host} has no addresses` };
+      return {
+        refusal: `${host} has no addresses`,
+        publicReason: `points to a host with no addresses (${host})`,
+      };
     }
     for (const { address } of addresses) {
       const kind = forbiddenKindOf(address);
       if (kind !== undefined) {
-        return { refusal: `${host} resolves to ${address}, ${kind}` };
+        return {
+          refusal: `${host} resolves to ${address}, ${kind}`,
+          publicReason: FORBIDDEN_ADDRESS_REASON,
+        };
       }
     }
     return { addresses };
@@ -115,7 +139,10 @@ export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {
     resolvePermitted(hostname).then(
       (result) => {
         if ('refusal' in result) {
-          callback(new SsrfRefusedError(`refused: ${result.refusal}`), []);
+          callback(
+            new SsrfRefusedError(`refused: ${result.refusal}`, `the URL ${result.publicReason}`),
+            [],
+          );
           return;
         }
         const wanted = lookupOptions.family === 4 || lookupOptions.family === 6;
@@ -124,7 +151,13 @@ export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {
         );
         const first = usable[0];
         if (first === undefined) {
-          callback(new SsrfRefusedError(`refused: ${hostname} has no usable address`), []);
+          callback(
+            new SsrfRefusedError(
+              `refused: ${hostname} has no usable address`,
+              'the host name has no usable address',
+            ),
+            [],
+          );
         } else if (lookupOptions.all === true) {
           callback(
             null,
@@ -149,7 +182,10 @@ export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {
       if (isIP(connectOptions.hostname) !== 0) {
         const refusal = refusalOf(connectOptions.hostname);
         if (refusal !== undefined) {
-          callback(new SsrfRefusedError(`refused: ${refusal}`), null);
+          callback(
+            new SsrfRefusedError(`refused: ${refusal}`, `the URL ${FORBIDDEN_ADDRESS_REASON}`),
+            null,
+          );
           return;
         }
       }
@@ -168,13 +204,14 @@ export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
         return { ok: false, reason: 'must use http or https' };
       }
-      if (parsed.username !== '' || parsed.password !== '') {
+      // Also an empty user (`https://@host/`): the `@` alone makes the URL read as another host.
+      if (hasUserinfo(url)) {
         return { ok: false, reason: 'must not contain credentials' };
       }
       try {
         const result = await resolvePermitted(parsed.hostname);
         return 'refusal' in result
-          ? { ok: false, reason: `must reach a public address: ${result.refusal}` }
+          ? { ok: false, reason: result.publicReason, detail: result.refusal }
           : { ok: true };
       } catch {
         return { ok: false, reason: `host ${parsed.hostname} does not resolve` };

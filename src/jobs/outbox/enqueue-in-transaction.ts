@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
+import { InvalidInputError } from '../../errors/app-error.ts';
 import {
   type DefaultJobCatalog,
   JOB_CATALOG,
@@ -16,6 +17,11 @@ export interface OutboxJob<C extends JobCatalog, N extends JobNameOf<C>> {
   /** Deterministic (the deployment or export id): a job re-sent after a crash is not doubled. */
   readonly jobId: string;
   readonly payload: JobInputOf<C, N>;
+  /**
+   * Relayed to the queue only this long after the transaction's start (PostgreSQL's clock), so
+   * a job due hours from now waits in PostgreSQL, not in Redis. @defaultValue 0
+   */
+  readonly delayMs?: number;
 }
 
 /**
@@ -33,7 +39,17 @@ export type EnqueueInTransaction<C extends JobCatalog = DefaultJobCatalog> = <
 export function createOutboxEnqueuer<C extends JobCatalog>(catalog: C): EnqueueInTransaction<C> {
   return async (trx, job) => {
     const { payload } = validateJobToAdd(catalog, job);
-    await insertOutboxJob(trx, { jobName: job.jobName, jobId: job.jobId, payload });
+    if (job.delayMs !== undefined && !(Number.isFinite(job.delayMs) && job.delayMs >= 0)) {
+      throw new InvalidInputError('request.invalid', `invalid delay for ${job.jobName}`, {
+        fieldIssues: [{ path: 'delayMs', message: 'must be a finite number of ms, at least 0' }],
+      });
+    }
+    await insertOutboxJob(trx, {
+      jobName: job.jobName,
+      jobId: job.jobId,
+      payload,
+      delayMs: job.delayMs ?? 0,
+    });
   };
 }
 

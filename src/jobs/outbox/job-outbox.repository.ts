@@ -16,14 +16,27 @@ export interface OutboxRow {
 /**
  * Inserts one job in the caller's transaction and notifies the relay, which PostgreSQL
  * delivers only if that transaction commits. A job (name, id) already waiting is kept as is.
+ * A job with a delay becomes due `delayMs` after the transaction started.
  */
 export async function insertOutboxJob(
   trx: Transaction<Database>,
-  job: { readonly jobName: string; readonly jobId: string; readonly payload: unknown },
+  job: {
+    readonly jobName: string;
+    readonly jobId: string;
+    readonly payload: unknown;
+    readonly delayMs: number;
+  },
 ): Promise<void> {
   await trx
     .insertInto('job_outbox')
-    .values({ job_name: job.jobName, job_id: job.jobId, payload: JSON.stringify(job.payload) })
+    .values({
+      job_name: job.jobName,
+      job_id: job.jobId,
+      payload: JSON.stringify(job.payload),
+      ...(job.delayMs > 0
+        ? { available_at: sql<Date>`now() + make_interval(secs => ${job.delayMs / 1000})` }
+        : {}),
+    })
     .onConflict((conflict) =>
       conflict.columns(['job_name', 'job_id']).where('sent_at', 'is', null).doNothing(),
     )
@@ -88,6 +101,22 @@ export async function recordOutboxFailure(
     }))
     .where('id', '=', id)
     .execute();
+}
+
+/** Whether the job (name, id) is still waiting in the outbox to reach its queue. */
+export async function hasUnsentOutboxJob(
+  db: Kysely<Database>,
+  jobName: string,
+  jobId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('job_outbox')
+    .select('id')
+    .where('job_name', '=', jobName)
+    .where('job_id', '=', jobId)
+    .where('sent_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Deletes up to `limit` rows sent more than `olderThanMs` ago; returns how many. */

@@ -144,9 +144,11 @@ describe('deployment.run through the outbox and real workers', () => {
     const outbox = await db
       .selectFrom('job_outbox')
       .select(['job_name', 'payload'])
-      .where('job_id', '=', delivery.id)
+      .where('job_id', '=', `webhook-${delivery.id}-0`)
       .execute();
-    expect(outbox).toEqual([{ job_name: 'webhook.deliver', payload: { deliveryId: delivery.id } }]);
+    expect(outbox).toEqual([
+      { job_name: 'webhook.deliver', payload: { deliveryId: delivery.id, run: 0 } },
+    ]);
   });
 
   it('issues and records a certificate for a verified custom domain and purges its cached host (R-JOB-2)', async () => {

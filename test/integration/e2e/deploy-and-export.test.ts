@@ -143,7 +143,7 @@ describe('export a large portfolio as a PDF mailed as a link', () => {
     );
     expect(ready.status).toBe('READY');
 
-    // The mail job is queued with READY and runs after it: wait for its file.
+    // The mail is a job of its own, queued with READY: it may land a moment after READY shows.
     const outbox = join(dataDirectory, 'outbox');
     const names = await poll(
       () => readdir(outbox).catch(() => [] as string[]),

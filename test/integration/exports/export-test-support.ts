@@ -74,6 +74,7 @@ export function wireExports(
     db: ctx.deps.database.db,
     storage,
     enqueueInTransaction,
+    webhooks: ctx.deps.webhookDeliveries,
     ...(overrides.renderPdf === undefined ? {} : { renderPdf: overrides.renderPdf }),
     ...(overrides.temporaryDirectory === undefined
       ? {}

@@ -21,6 +21,7 @@ interface DeliveryBody {
   readonly attemptCount: number;
   readonly lastStatusCode: number | null;
   readonly createdAt: string;
+  readonly nextAttemptAt: string | null;
 }
 
 // Literal public addresses: creation checks them without DNS, and nothing is ever sent to
@@ -211,6 +212,7 @@ describe('webhook endpoints API', () => {
         event: 'deployment.failed',
         status: 'pending',
         attemptCount: 0,
+        nextAttemptAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
       }),
     ]);
     expect(response.body.pagination).toMatchObject({ total: 2, hasNext: true });
@@ -221,13 +223,16 @@ describe('webhook endpoints API', () => {
 });
 
 describe('webhook URL policy (SSRF)', () => {
+  const forbidden = /^resolves to a private or reserved address$/;
   it.each([
-    ['http://127.0.0.1:8080/hook', /127\.0\.0\.1 is a loopback address/],
-    ['http://[::ffff:127.0.0.1]/hook', /loopback address/],
-    ['http://169.254.169.254/latest/meta-data', /link-local address/],
-    ['http://10.0.0.1/hook', /10\.0\.0\.1 is a private address/],
-    ['http://[fd00::1]/hook', /private address/],
+    ['http://127.0.0.1:8080/hook', forbidden],
+    ['http://[::ffff:127.0.0.1]/hook', forbidden],
+    ['http://169.254.169.254/latest/meta-data', forbidden],
+    ['http://10.0.0.1/hook', forbidden],
+    ['http://[fd00::1]/hook', forbidden],
     ['https://user:secret@93.184.216.34/hook', /must not contain credentials/],
+    ['https://trusted.example@93.184.216.34/hook', /must not contain credentials/],
+    ['https://@93.184.216.34/hook', /must not contain credentials/],
   ])('refuses %s with a field error on url', async (url, reason) => {
     const response = await ctx.request<ProblemBody>('POST', '/api/webhook-endpoints', {
       token: alice.token,
@@ -239,6 +244,20 @@ describe('webhook URL policy (SSRF)', () => {
     expect(response.body.errors).toEqual([
       { path: 'url', message: expect.stringMatching(reason) as unknown },
     ]);
+  });
+
+  it('does not tell where a refused host name resolves (R-SEC-7)', async () => {
+    const response = await ctx.request<ProblemBody>('POST', '/api/webhook-endpoints', {
+      token: alice.token,
+      body: { url: 'http://localhost:8080/hook', events: ['export.ready'] },
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toBe('The webhook URL resolves to a private or reserved address.');
+    expect(response.body.errors).toEqual([
+      { path: 'url', message: 'resolves to a private or reserved address' },
+    ]);
+    expect(JSON.stringify(response.body)).not.toMatch(/127\.0\.0\.1|::1|loopback/);
   });
 
   it('refuses a non-http scheme and an unknown event as invalid input', async () => {
@@ -282,6 +301,8 @@ describe('webhook endpoints authorization', () => {
     ['DELETE', `/api/webhook-endpoints/${id}`],
     ['POST', `/api/webhook-endpoints/${id}/rotate-secret`],
     ['GET', `/api/webhook-endpoints/${id}/deliveries`],
+    ['POST', `/api/webhook-endpoints/${id}/deliveries/${MISSING_ID}/redeliver`],
+    ['POST', `/api/webhook-endpoints/${id}/test`],
   ];
 
   it.each(routesOn('__ID__'))(
@@ -347,6 +368,8 @@ describe('webhook endpoints authorization', () => {
         '/api/webhook-endpoints/{id}',
         '/api/webhook-endpoints/{id}/rotate-secret',
         '/api/webhook-endpoints/{id}/deliveries',
+        '/api/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver',
+        '/api/webhook-endpoints/{id}/test',
       ]),
     );
   });

@@ -78,6 +78,16 @@ describe(createJobProducer.name, () => {
     expect(colon).toBeInstanceOf(InvalidInputError);
   });
 
+  it('reads where a job is in its queue, and unknown for one Redis does not hold', async () => {
+    const { jobId } = await producer.add('test.echo', { value: 'where' });
+
+    expect(await producer.findJobState('test.echo', jobId)).toBe('waiting');
+    expect(await producer.findJobState('test.echo', randomUUID())).toBe('unknown');
+    expect(await rejectionOf(producer.findJobState('test.missing', jobId))).toBeInstanceOf(
+      InvalidInputError,
+    );
+  });
+
   it('adds a job id once: a repeated add is ignored', async () => {
     const jobId = randomUUID();
 

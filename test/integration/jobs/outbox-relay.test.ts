@@ -116,6 +116,42 @@ describe(createOutboxEnqueuer.name, () => {
   });
 });
 
+describe('delayed outbox jobs', () => {
+  it('holds a job with a delay in PostgreSQL and relays it only once it is due', async () => {
+    const jobId = randomUUID();
+    const relay = relayWith({ listenUrl: undefined });
+    await db()
+      .transaction()
+      .execute((trx) =>
+        enqueue(trx, { jobName: 'test.echo', jobId, payload: { value: 'later' }, delayMs: 400 }),
+      );
+
+    await relay.sweep();
+    const early = await echoQueue.getJobState(jobId);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await relay.sweep();
+
+    expect(early).toBe('unknown');
+    expect((await outboxRow(jobId))?.sent_at).toBeInstanceOf(Date);
+    expect(await echoQueue.getJob(jobId)).toBeDefined();
+  });
+
+  it('refuses a negative delay with InvalidInputError', async () => {
+    const outcome = db()
+      .transaction()
+      .execute((trx) =>
+        enqueue(trx, {
+          jobName: 'test.echo',
+          jobId: randomUUID(),
+          payload: { value: 'x' },
+          delayMs: -1,
+        }),
+      );
+
+    await expect(outcome).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
 describe(createOutboxRelay.name, () => {
   it('never enqueues a job whose transaction rolled back', async () => {
     const jobId = randomUUID();

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret } from '../../../src/integrations/webhooks/standard-webhook-signer.ts';
 import { createJobHandlers } from '../../../src/jobs/create-job-handlers.ts';
 import { JOB_CATALOG } from '../../../src/jobs/job-catalog.ts';
-import { enqueueInTransaction } from '../../../src/jobs/outbox/enqueue-in-transaction.ts';
 import { createJobHandlerDeps } from '../../../src/wiring/create-job-handler-deps.ts';
 import { type JobPipeline, startJobPipeline } from '../../support/job-pipeline.ts';
 import { uniqueQueuePrefix } from '../../support/stand-ins/redis-queue-keys.ts';
@@ -43,25 +42,22 @@ afterAll(async () => {
 });
 
 describe('webhook.deliver through the outbox', () => {
-  it('sends a recorded delivery once its enqueueing transaction commits', async () => {
+  it('sends a recorded delivery once the transaction that recorded it commits', async () => {
     const db = ctx.deps.database.db;
     const deploymentId = randomUUID();
-    const [deliveryId] = await ctx.deps.webhookDeliveries.dispatchEvent({
-      ownerId: randomUUID(),
-      event: 'deployment.succeeded',
-      data: { deploymentId },
+    const deliveryId = await db.transaction().execute(async (trx) => {
+      const [id] = await ctx.deps.webhookDeliveries.dispatchEventInTransaction(trx, {
+        ownerId: randomUUID(),
+        event: 'deployment.succeeded',
+        data: { deploymentId },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(receiver.requests).toHaveLength(0);
+      return id;
     });
     if (deliveryId === undefined) {
       throw new Error('no delivery recorded for the global endpoint');
     }
-
-    await db.transaction().execute((trx) =>
-      enqueueInTransaction(trx, {
-        jobName: 'webhook.deliver',
-        jobId: deliveryId,
-        payload: { deliveryId },
-      }),
-    );
 
     await waitUntil(() => receiver.requests.length > 0, 5_000, 'the webhook request');
     const delivery = await waitFor(async () => {

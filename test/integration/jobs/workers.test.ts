@@ -284,42 +284,40 @@ describe(createDeliverWebhookJob.name, () => {
     },
   } as const satisfies JobCatalog;
 
-  it('retries a delivery deferred by an open breaker and completes once it is sent', async () => {
-    const deliveryId = randomUUID();
-    const calls: string[] = [];
-    const results = ['deferred', 'deferred', 'succeeded'] as const;
-    const workers = startTestWorkers(
-      prefix,
-      {
-        'webhook.deliver': createDeliverWebhookJob({
-          deliver: (id) => {
-            calls.push(id);
-            const status = results[calls.length - 1] ?? 'succeeded';
-            return Promise.resolve(
-              status === 'succeeded'
-                ? { status, attempts: 1 }
-                : { status, reason: 'circuit open for the target' },
-            );
-          },
-        }),
-      },
-      { catalog },
-    );
-    hosts.push(workers);
-    await workers.waitUntilReady();
+  it.each([
+    [{ status: 'retrying', attempt: 1, nextAttemptInMs: 5_000 }],
+    [{ status: 'deferred', reason: 'the receiver failed repeatedly; sending paused' }],
+    [{ status: 'failed', reason: 'attempt 8 was the last of the schedule' }],
+  ] as const)(
+    'completes the run once its outcome is recorded (%o): the next attempt is a job of its own',
+    async (result) => {
+      const deliveryId = randomUUID();
+      const runs: DeliverWebhookPayload[] = [];
+      const workers = startTestWorkers(
+        prefix,
+        {
+          'webhook.deliver': createDeliverWebhookJob({
+            deliver: (run) => {
+              runs.push(run);
+              return Promise.resolve(result);
+            },
+          }),
+        },
+        { catalog },
+      );
+      hosts.push(workers);
+      await workers.waitUntilReady();
+      const jobId = `webhook-${deliveryId}-3`;
 
-    await echoQueue.add('webhook.deliver', { deliveryId } satisfies DeliverWebhookPayload, {
-      jobId: deliveryId,
-      attempts: catalog['webhook.deliver'].attempts,
-      backoff: { type: 'fixed', delay: 50 },
-    });
+      await echoQueue.add('webhook.deliver', { deliveryId, run: 3 }, { jobId, attempts: 5 });
 
-    const job = await waitForJobState(echoQueue, deliveryId, 'completed');
-    expect(calls).toEqual([deliveryId, deliveryId, deliveryId]);
-    expect(job.attemptsMade).toBe(3);
-  });
+      const job = await waitForJobState(echoQueue, jobId, 'completed');
+      expect(runs).toEqual([{ deliveryId, run: 3 }]);
+      expect(job.attemptsMade).toBe(1);
+    },
+  );
 
-  it('fails a delivery that failed its own retries without another attempt', async () => {
+  it('retries a run that could not record its outcome', async () => {
     const deliveryId = randomUUID();
     let calls = 0;
     const workers = startTestWorkers(
@@ -328,7 +326,9 @@ describe(createDeliverWebhookJob.name, () => {
         'webhook.deliver': createDeliverWebhookJob({
           deliver: () => {
             calls += 1;
-            return Promise.resolve({ status: 'failed', reason: 'the receiver answered 500' });
+            return calls === 1
+              ? Promise.reject(new Error('Connection terminated unexpectedly'))
+              : Promise.resolve({ status: 'succeeded', attempt: 1 });
           },
         }),
       },
@@ -336,12 +336,16 @@ describe(createDeliverWebhookJob.name, () => {
     );
     hosts.push(workers);
     await workers.waitUntilReady();
+    const jobId = `webhook-${deliveryId}-0`;
 
-    await echoQueue.add('webhook.deliver', { deliveryId }, { jobId: deliveryId, attempts: 5 });
+    await echoQueue.add('webhook.deliver', { deliveryId, run: 0 } satisfies DeliverWebhookPayload, {
+      jobId,
+      attempts: catalog['webhook.deliver'].attempts,
+      backoff: { type: 'fixed', delay: 50 },
+    });
 
-    const job = await waitForJobState(echoQueue, deliveryId, 'failed');
-    expect(job.failedReason).toBe('webhook delivery failed: the receiver answered 500');
-    expect(job.attemptsMade).toBe(1);
-    expect(calls).toBe(1);
+    const job = await waitForJobState(echoQueue, jobId, 'completed');
+    expect(calls).toBe(2);
+    expect(job.attemptsMade).toBe(2);
   });
 });

@@ -90,11 +90,24 @@ describe(`${createSsrfGuard.name} checkUrl`, () => {
     ['http://0.0.0.0:8080', /0\.0\.0\.0 is an unspecified address/],
     ['http://[::1]:3000', /::1 is a loopback address/],
     ['http://2130706433/', /127\.0\.0\.1 is a loopback address/],
-  ])('refuses %s', async (url, reason) => {
+  ])('refuses %s, naming the address in the detail only (R-SEC-7)', async (url, detail) => {
     const verdict = await guardWith({ lookup: dns.lookup }).checkUrl(url);
 
-    expect(verdict.ok).toBe(false);
-    expect(verdict.ok ? '' : verdict.reason).toMatch(reason);
+    expect(verdict).toEqual({
+      ok: false,
+      reason: 'resolves to a private or reserved address',
+      detail: expect.stringMatching(detail) as unknown,
+    });
+  });
+
+  it('says a name with no addresses has none, without calling it private', async () => {
+    const guard = guardWith({ lookup: fakeDns({ 'empty.example.test': [[]] }).lookup });
+
+    expect(await guard.checkUrl('https://empty.example.test/')).toEqual({
+      ok: false,
+      reason: 'points to a host with no addresses (empty.example.test)',
+      detail: 'empty.example.test has no addresses',
+    });
   });
 
   it.each([
@@ -150,6 +163,9 @@ describe(`${createSsrfGuard.name} dispatcher (connect time)`, () => {
     expect(verdict).toEqual({ ok: true });
     expect(outcome).toBeInstanceOf(SsrfRefusedError);
     expect((outcome as Error).message).toMatch(/resolves to 127\.0\.0\.1, a loopback address/);
+    expect((outcome as SsrfRefusedError).publicMessage).toBe(
+      'the URL resolves to a private or reserved address',
+    );
     expect(dns.lookups).toEqual(['rebind.example.test', 'rebind.example.test']);
     expect(receiver.requests).toHaveLength(0);
   });

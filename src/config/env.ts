@@ -8,6 +8,7 @@ import {
   type IntegrationsConfig,
   integrationsEnvShape,
 } from './integrations-env.ts';
+import { buildHttpConfig, type HttpTimeoutsConfig, httpEnvShape } from './http-env.ts';
 import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
 import { buildPostgresConfig, type PostgresConfig, postgresEnvShape } from './postgres-env.ts';
 
@@ -37,6 +38,7 @@ const envSchema = z.object({
     .default('localhost'),
   HTTP_BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+  ...httpEnvShape,
 
   ...postgresEnvShape,
 
@@ -120,8 +122,9 @@ export interface Config {
     readonly publicUrl: string;
     readonly bodyLimitBytes: number;
     readonly shutdownGraceMs: number;
+    readonly timeouts: HttpTimeoutsConfig;
   };
-  readonly sites: { readonly baseDomain: string };
+  readonly sites: { readonly baseDomain: string; readonly hostsRefreshMs: number };
   readonly postgres: PostgresConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly auth: {
@@ -225,7 +228,13 @@ export function loadConfig(env: RawEnv = process.env): Config {
   const parsed = result.data;
   const integrations = buildIntegrationsConfig(parsed);
   const jobs = buildJobsConfig(parsed);
-  const problems = [...crossFieldProblems(parsed), ...integrations.problems, ...jobs.problems];
+  const http = buildHttpConfig(parsed);
+  const problems = [
+    ...crossFieldProblems(parsed),
+    ...http.problems,
+    ...integrations.problems,
+    ...jobs.problems,
+  ];
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -242,8 +251,9 @@ export function loadConfig(env: RawEnv = process.env): Config {
       publicUrl: (parsed.APP_URL ?? `http://localhost:${String(port)}`).replace(/\/+$/, ''),
       bodyLimitBytes: parsed.HTTP_BODY_LIMIT_BYTES,
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+      timeouts: http.config.timeouts,
     },
-    sites: { baseDomain: parsed.BASE_DOMAIN },
+    sites: { baseDomain: parsed.BASE_DOMAIN, hostsRefreshMs: http.config.siteHostsRefreshMs },
     postgres: buildPostgresConfig(parsed, parsed.NODE_ENV === 'production'),
     redis: {
       url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 import type { ConfigProblem } from './config-problem.ts';
+import { buildHttpConfig, httpEnvShape, type HttpTimeoutsConfig } from './http-env.ts';
 import {
   buildIntegrationsConfig,
   type IntegrationsConfig,
   integrationsEnvShape,
 } from './integrations-env.ts';
-import { buildHttpConfig, type HttpTimeoutsConfig, httpEnvShape } from './http-env.ts';
 import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
 import { buildPostgresConfig, type PostgresConfig, postgresEnvShape } from './postgres-env.ts';
 

@@ -7,6 +7,8 @@ import type { Deps } from './create-deps.ts';
 /** Listens on the configured port and registers a close that drains open connections. */
 export async function startHttpServer(deps: Deps): Promise<Server> {
   const { config, logger, shutdown } = deps;
+  // Loaded before listening, so the first requests are answered from the full host set.
+  await deps.liveHosts.start();
   const app = createApp(deps.app);
   const server = createHttpServer({
     fetch: app.fetch,

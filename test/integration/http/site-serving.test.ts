@@ -250,6 +250,8 @@ describe('custom domains (R-PLAT-3)', () => {
         verified_at: verified ? new Date() : null,
       })
       .execute();
+    // What a write path for domains must do (R-SEC-5): tell the live host sets.
+    await ctx.deps.liveHosts.hostsChanged([domain]);
   }
 
   it('serves the live site at a verified custom domain', async () => {
@@ -308,6 +310,7 @@ describe('the cached host mapping (R-PLAT-3, no database round trip per request)
       db: ctx.deps.database.db,
       cache: countingCache,
       address: siteAddressOf(ctx),
+      liveHosts: ctx.deps.liveHosts,
     });
 
     const answers = await Promise.all(

@@ -93,11 +93,9 @@ export class LiveHostSet {
     }
     const { changes, logger } = this.#options;
     await Promise.all([
-      this.#loaded
-        ? this.#recheck(hosts).catch((err: unknown) => {
-            logger.warn({ err }, 'could not re-read changed site hosts');
-          })
-        : undefined,
+      this.#reread(hosts).catch((err: unknown) => {
+        logger.warn({ err }, 'could not re-read changed site hosts');
+      }),
       changes.publish(hosts).catch((err: unknown) => {
         logger.warn({ err }, 'could not announce changed site hosts');
       }),
@@ -119,11 +117,9 @@ export class LiveHostSet {
     });
     this.#subscription = changes.subscribe({
       onHosts: (hosts) => {
-        if (this.#loaded) {
-          this.#recheck(hosts).catch((err: unknown) => {
-            logger.warn({ err }, 'could not re-read announced site hosts');
-          });
-        }
+        this.#reread(hosts).catch((err: unknown) => {
+          logger.warn({ err }, 'could not re-read announced site hosts');
+        });
       },
       onSubscribed: () => {
         subscribed();
@@ -208,6 +204,15 @@ export class LiveHostSet {
     }
     this.#entries = next;
     this.#loaded = true;
+  }
+
+  /** Re-reads changed hosts into the set, if this process holds one. */
+  #reread(hosts: readonly string[]): Promise<void> {
+    if (this.#loaded) {
+      return this.#recheck(hosts);
+    }
+    // The first load may have read before this change (or failed): read everything once more.
+    return this.#starting === undefined || this.#closed ? Promise.resolve() : this.#refresh();
   }
 
   async #recheck(hosts: readonly string[]): Promise<void> {

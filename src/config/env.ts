@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { type AuthConfig, authEnvShape, buildAuthConfig } from './auth-env.ts';
 import type { ConfigProblem } from './config-problem.ts';
+import { buildHttpConfig, httpEnvShape, type HttpTimeoutsConfig } from './http-env.ts';
 import {
   buildIntegrationsConfig,
   type IntegrationsConfig,
@@ -34,6 +35,7 @@ const envSchema = z.object({
     .default('localhost'),
   HTTP_BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+  ...httpEnvShape,
 
   ...postgresEnvShape,
 
@@ -113,8 +115,9 @@ export interface Config {
     readonly publicUrl: string;
     readonly bodyLimitBytes: number;
     readonly shutdownGraceMs: number;
+    readonly timeouts: HttpTimeoutsConfig;
   };
-  readonly sites: { readonly baseDomain: string };
+  readonly sites: { readonly baseDomain: string; readonly hostsRefreshMs: number };
   readonly postgres: PostgresConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly auth: AuthConfig;
@@ -195,8 +198,10 @@ export function loadConfig(env: RawEnv = process.env): Config {
   const links = buildLinksConfig(parsed);
   const integrations = buildIntegrationsConfig(parsed);
   const jobs = buildJobsConfig(parsed);
+  const http = buildHttpConfig(parsed);
   const problems = [
     ...crossFieldProblems(parsed),
+    ...http.problems,
     ...auth.problems,
     ...links.problems,
     ...integrations.problems,
@@ -216,8 +221,9 @@ export function loadConfig(env: RawEnv = process.env): Config {
       publicUrl: (parsed.APP_URL ?? `http://localhost:${String(port)}`).replace(/\/+$/, ''),
       bodyLimitBytes: parsed.HTTP_BODY_LIMIT_BYTES,
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+      timeouts: http.config.timeouts,
     },
-    sites: { baseDomain: parsed.BASE_DOMAIN },
+    sites: { baseDomain: parsed.BASE_DOMAIN, hostsRefreshMs: http.config.siteHostsRefreshMs },
     postgres: buildPostgresConfig(parsed, production),
     redis: {
       url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -87,19 +87,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Site hosts ({sub}.BASE_DOMAIN, verified custom domains) are answered here and never reach
   // the API; every other host passes through. After secureHeaders so sites get them too.
   app.use(siteServing(deps.sites));
-  // Refuse oversize bodies before they are buffered or parsed.
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw new InvalidInputError(
-          'request.too_large',
-          `The request body is larger than ${String(deps.bodyLimitBytes)} bytes.`,
-        );
-      },
-    }),
-  );
+  // Refuse oversize bodies before they are buffered or parsed, the dashboard's API included.
+  const limitBody = bodyLimit({
+    maxSize: deps.bodyLimitBytes,
+    onError: () => {
+      throw new InvalidInputError(
+        'request.too_large',
+        `The request body is larger than ${String(deps.bodyLimitBytes)} bytes.`,
+      );
+    },
+  });
+  app.use('/api/*', limitBody);
+  app.use(`${QUEUE_DASHBOARD_PATH}/*`, limitBody);
   // Everything under /api is per user; health and docs stay open for probes and people.
   app.use('/api/*', authenticate(deps.auth));
   // NUL and lone surrogates refused in every text input before any validator or query sees them.
@@ -159,7 +158,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         instance: c.req.path,
         requestId: c.get('requestId'),
       });
-    return allow.length > 0
+    // A route that accepts this method and still fell through found nothing (a missing
+    // dashboard asset): that is a 404, not a wrong method.
+    return allow.length > 0 && !allow.includes(c.req.method)
       ? problemResponse(problem(405), { allow: allow.join(', ') })
       : problemResponse(problem(404));
   });

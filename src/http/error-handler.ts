@@ -81,6 +81,11 @@ function headersFor(err: AppError, status: number): Record<string, string> {
   if (err instanceof UnavailableError) {
     return { 'retry-after': String(err.retryAfterSeconds) };
   }
+  if (status === 413) {
+    // The body limit answers before reading the rest of the body, so the connection cannot
+    // carry another request (RFC 9112 §9.6): say so rather than keep-alive and drop it.
+    return { connection: 'close' };
+  }
   return {};
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
 import { createRedisLiveSiteCache } from '../cache/redis-live-site-cache.ts';
+import { createRedisSiteHostChanges } from '../cache/redis-site-host-changes.ts';
 import type { Config } from '../config/env.ts';
 import { describeActiveDrivers } from '../config/integrations-env.ts';
 import { createDatabase, type DatabaseHandle } from '../db/create-database.ts';
@@ -17,6 +18,7 @@ import {
   createPortfolioService,
   type PortfolioService,
 } from '../features/portfolios/portfolios.service.ts';
+import { LiveHostSet } from '../features/sites/live-host-set.ts';
 import type { LiveSiteCache } from '../features/sites/live-site-cache.ts';
 import { createLiveSiteResolver } from '../features/sites/live-sites.ts';
 import type { SiteAddress } from '../features/sites/site-address.ts';
@@ -60,6 +62,8 @@ export interface Deps {
   readonly webhookDeliveries: WebhookDeliveryService;
   /** Site host → live deployment, purged whenever a live pointer moves. */
   readonly liveSites: LiveSiteCache;
+  /** The live site hosts in this process's memory; started by the HTTP server or first use. */
+  readonly liveHosts: LiveHostSet;
   /** Where sites live (`BASE_DOMAIN`, with the scheme and port of `APP_URL`). */
   readonly siteAddress: SiteAddress;
   /** Clears a portfolio's cached hosts once what they serve has changed. */
@@ -141,7 +145,20 @@ export function createDeps(config: Config, logger: Logger): Deps {
   });
 
   const siteAddress = { baseDomain: config.sites.baseDomain, publicUrl: config.http.publicUrl };
-  const purgeHosts = createPortfolioHostPurge({ db: database.db, liveSites, siteAddress });
+  const liveHosts = new LiveHostSet({
+    db: database.db,
+    address: siteAddress,
+    changes: createRedisSiteHostChanges({ redis, keyPrefix: config.redis.keyPrefix, logger }),
+    refreshIntervalMs: config.sites.hostsRefreshMs,
+    logger: logger.child({ component: 'live-hosts' }),
+  });
+  shutdown.register('live-hosts', () => liveHosts.close());
+  const purgeHosts = createPortfolioHostPurge({
+    db: database.db,
+    liveSites,
+    liveHosts,
+    siteAddress,
+  });
 
   const cursorCodec = createCursorCodec(config.signing.secret);
   const portfolios = createPortfolioService({ db: database.db, cursorCodec, purgeHosts });
@@ -197,7 +214,12 @@ export function createDeps(config: Config, logger: Logger): Deps {
     acmeChallenges: adapters.acmeChallenges,
     sites: {
       address: siteAddress,
-      resolve: createLiveSiteResolver({ db: database.db, cache: liveSites, address: siteAddress }),
+      resolve: createLiveSiteResolver({
+        db: database.db,
+        cache: liveSites,
+        address: siteAddress,
+        liveHosts,
+      }),
       storage: adapters.storage,
     },
     queueDashboard: {
@@ -220,6 +242,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     webhookEndpoints: webhooks.endpoints,
     webhookDeliveries: webhooks.deliveries,
     liveSites,
+    liveHosts,
     siteAddress,
     purgeHosts,
     shutdown,

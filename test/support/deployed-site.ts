@@ -38,7 +38,8 @@ export function uniqueSubdomain(): string {
  * What the deployment pipeline leaves behind, done by hand so site serving is tested on its
  * own: a portfolio created through the API, its site built with the real builder, every file
  * uploaded in its three encodings, a DEPLOYED deployment row with the manifest, and the
- * portfolio's live pointer set in SQL.
+ * portfolio's live pointer set in SQL; then, as the pipeline's purge does after going live,
+ * the live host sets told (R-SEC-5). The host is new, so no cached mapping needs purging.
  */
 export async function deploySiteDirectly(
   ctx: TestContext,
@@ -98,6 +99,7 @@ export async function deploySiteDirectly(
     .set({ live_deployment_id: deployment.id, is_published: true })
     .where('id', '=', portfolio.id)
     .execute();
+  await ctx.deps.liveHosts.hostsChanged([host]);
   return { portfolioId: portfolio.id, deploymentId: deployment.id, subdomain, host, site };
 }
 

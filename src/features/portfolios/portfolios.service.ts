@@ -215,6 +215,10 @@ export function createPortfolioService(deps: {
       if (!(await softDeletePortfolio(db, ownerId, id))) {
         throw portfolioNotFound();
       }
+      // Again after the commit, so every process's live host set re-reads the hosts as gone
+      // (R-SEC-5); the first purge already holds the cache, so a failure here changes nothing
+      // a repeat could fix, and the set's next refresh catches up on its own.
+      await purgeHosts(id, [portfolio.subdomain]).catch(() => undefined);
     },
 
     async setPublished(ownerId, id, published) {

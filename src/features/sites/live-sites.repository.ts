@@ -102,3 +102,57 @@ export async function listVerifiedDomains(db: Db, portfolioId: string): Promise<
     .execute();
   return rows.map((row) => row.domain);
 }
+
+/** Subdomains and verified custom domains that serve a live site. */
+export interface LiveSiteNames {
+  readonly subdomains: readonly string[];
+  readonly domains: readonly string[];
+}
+
+/**
+ * Every name that serves a live site, under the rules of the two lookups above (the manifest
+ * aside, which only the lookup reads); with `among`, only those of the given names. The names
+ * only: what R-SEC-5's in-memory host set is built from.
+ */
+export async function listLiveSiteNames(db: Db, among?: LiveSiteNames): Promise<LiveSiteNames> {
+  const subdomainQuery = db
+    .selectFrom('portfolios as p')
+    .innerJoin('deployments as d', (join) =>
+      join.onRef('d.id', '=', 'p.live_deployment_id').onRef('d.portfolio_id', '=', 'p.id'),
+    )
+    .select('p.subdomain')
+    .where('p.subdomain', 'is not', null)
+    .where('p.deleted_at', 'is', null)
+    .where('p.is_published', '=', true)
+    .where('d.status', '=', 'DEPLOYED');
+  const domainQuery = db
+    .selectFrom('custom_domains as cd')
+    .innerJoin('portfolios as p', (join) =>
+      join.onRef('p.id', '=', 'cd.portfolio_id').onRef('p.owner_id', '=', 'cd.owner_id'),
+    )
+    .innerJoin('deployments as d', (join) =>
+      join.onRef('d.id', '=', 'p.live_deployment_id').onRef('d.portfolio_id', '=', 'p.id'),
+    )
+    .select('cd.domain')
+    .where('cd.verified_at', 'is not', null)
+    .where('p.deleted_at', 'is', null)
+    .where('p.is_published', '=', true)
+    .where('d.status', '=', 'DEPLOYED');
+
+  const subdomains =
+    among === undefined
+      ? await subdomainQuery.execute()
+      : among.subdomains.length === 0
+        ? []
+        : await subdomainQuery.where('p.subdomain', 'in', [...among.subdomains]).execute();
+  const domains =
+    among === undefined
+      ? await domainQuery.execute()
+      : among.domains.length === 0
+        ? []
+        : await domainQuery.where('cd.domain', 'in', [...among.domains]).execute();
+  return {
+    subdomains: subdomains.flatMap((row) => (row.subdomain === null ? [] : [row.subdomain])),
+    domains: domains.map((row) => row.domain),
+  };
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import { UnavailableError } from '../../errors/app-error.ts';
+import type { LiveHostSet } from './live-host-set.ts';
 import type { LiveSiteCache } from './live-site-cache.ts';
 import { listVerifiedDomains } from './live-sites.repository.ts';
 import { type SiteAddress, subdomainHost } from './site-address.ts';
@@ -9,7 +10,9 @@ import { type SiteAddress, subdomainHost } from './site-address.ts';
 /**
  * Forgets the cached host mappings of one portfolio (its subdomains and verified custom
  * domains) after a change to what those hosts serve has committed: a rollback, publishing or
- * unpublishing, a subdomain change, a delete (R-PLAT-3, R-PERF-2).
+ * unpublishing, a subdomain change, a delete, a deployment going live (R-PLAT-3, R-PERF-2).
+ * Every process's live host set re-reads the hosts too (R-SEC-5), even when the cache could
+ * not be cleared; only that failure is thrown.
  */
 export type PurgePortfolioHosts = (
   portfolioId: string,
@@ -19,6 +22,7 @@ export type PurgePortfolioHosts = (
 export function createPortfolioHostPurge(deps: {
   readonly db: Kysely<Database>;
   readonly liveSites: Pick<LiveSiteCache, 'purgeHosts'>;
+  readonly liveHosts: Pick<LiveHostSet, 'hostsChanged'>;
   readonly siteAddress: SiteAddress;
 }): PurgePortfolioHosts {
   return async (portfolioId, subdomains) => {
@@ -38,6 +42,9 @@ export function createPortfolioHostPurge(deps: {
           'to clear it.',
         { cause: err },
       );
+    } finally {
+      // Whether or not the cache was cleared, the hosts' liveness changed (this never throws).
+      await deps.liveHosts.hostsChanged([...hosts]);
     }
   };
 }

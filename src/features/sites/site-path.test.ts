@@ -17,6 +17,7 @@ const manifest: SiteManifest = {
     'styles.0123456789ab.css': file,
     'robots.txt': file,
     'work/index.html': file,
+    '404.html': file,
     'notes café.txt': file,
   },
 };
@@ -61,6 +62,12 @@ describe('resolveSitePath (R-PLAT-3)', () => {
       '/index.html%00',
       'index.html',
     ]) {
+      expect(resolveSitePath(manifest, path), path).toEqual({ kind: 'missing' });
+    }
+  });
+
+  it('never names the not-found page itself, however it is spelled (issue 8, fault 14)', () => {
+    for (const path of ['/404.html', '/%34%30%34.html', '/404%2Ehtml', '/404.html/']) {
       expect(resolveSitePath(manifest, path), path).toEqual({ kind: 'missing' });
     }
   });

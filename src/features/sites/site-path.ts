@@ -8,6 +8,8 @@ export type SitePathTarget =
   | { readonly kind: 'missing' };
 
 const INDEX = 'index.html';
+/** The deployment's own not-found page: the body of every miss, never a page of its own. */
+export const NOT_FOUND_PAGE = '404.html';
 const MISSING: SitePathTarget = { kind: 'missing' };
 
 function decodeSegment(segment: string): string | undefined {
@@ -23,6 +25,8 @@ function decodeSegment(segment: string): string | undefined {
  * manifest: `/` and `/dir/` to their `index.html`, `/x` to `x`. Only paths the manifest lists
  * are ever returned, so nothing outside the deployment's files can be named; a segment that
  * decodes to `.`/`..`, or to something holding a slash, backslash or NUL, is simply missing.
+ * So is the not-found page itself: asked for by name it would otherwise answer 200, telling
+ * crawlers and link checkers that a missing page exists.
  */
 export function resolveSitePath(manifest: SiteManifest, urlPath: string): SitePathTarget {
   if (!urlPath.startsWith('/')) {
@@ -48,7 +52,7 @@ export function resolveSitePath(manifest: SiteManifest, urlPath: string): SitePa
     segments.push(segment);
   }
   // Own keys only: `__proto__` or `constructor` must not reach the prototype.
-  const has = (path: string) => Object.hasOwn(manifest.files, path);
+  const has = (path: string) => path !== NOT_FOUND_PAGE && Object.hasOwn(manifest.files, path);
   const path = segments.join('/');
   if (isDirectory) {
     const index = path === '' ? INDEX : `${path}/${INDEX}`;

@@ -13,7 +13,7 @@ import {
   type SiteAddress,
   type SiteHost,
 } from '../../features/sites/site-address.ts';
-import { resolveSitePath } from '../../features/sites/site-path.ts';
+import { NOT_FOUND_PAGE, resolveSitePath } from '../../features/sites/site-path.ts';
 import {
   SITE_BUCKET,
   type SiteEncoding,
@@ -205,7 +205,7 @@ export function siteServing(deps: SiteServingDeps): MiddlewareHandler<AppEnv> {
       case 'redirect':
         return c.redirect(`${target.location}${url.search}`, 308);
       case 'missing':
-        return serveFile(c, deps, site, '404.html', 404);
+        return serveFile(c, deps, site, NOT_FOUND_PAGE, 404);
     }
   };
 }

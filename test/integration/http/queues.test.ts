@@ -116,6 +116,39 @@ describe('queue dashboard at /admin/queues (R-JOB-14)', () => {
     }
   });
 
+  it('answers a missing dashboard asset with 404, not 405 (issue 8, fault 13)', async () => {
+    const admin = await ctx.createUser({ role: ctx.config.auth.adminRole });
+
+    const missing = await ctx.request<ProblemBody>('GET', '/admin/queues/static/js/missing.js', {
+      token: admin.token,
+    });
+    const headMissing = await ctx.request('HEAD', '/admin/queues/static/js/missing.js', {
+      token: admin.token,
+    });
+
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(missing.body.code).toBe('route.not_found');
+    expect(missing.headers.get('allow')).toBeNull();
+    expect(headMissing.status).toBe(404);
+  });
+
+  it('refuses a dashboard body over the limit before reading it (issue 8, fault 13)', async () => {
+    const admin = await ctx.createUser({ role: ctx.config.auth.adminRole });
+    const oversize = JSON.stringify({ pad: 'x'.repeat(ctx.config.http.bodyLimitBytes) });
+
+    const response = await ctx.request<ProblemBody>(
+      'PUT',
+      '/admin/queues/api/queues/webhooks/pause',
+      { token: admin.token, body: oversize },
+    );
+    const paused = await webhooks.isPaused();
+
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('request.too_large');
+    expect(paused).toBe(false);
+  });
+
   it('lets an admin open a cookie session for the browser, scoped to the dashboard', async () => {
     const admin = await ctx.createUser({ role: ctx.config.auth.adminRole });
     const user = await ctx.createUser();

@@ -112,6 +112,17 @@ describe('serving a deployed site by Host (R-PLAT-3)', () => {
     expect(bytes.toString('utf8')).not.toMatch(/<script/i);
   });
 
+  it('answers /404.html itself with 404, like any missing page (issue 8, fault 14)', async () => {
+    const missing = await visit(jane.host, '/no/such/page');
+
+    const named = await visit(jane.host, '/404.html');
+
+    expect(named.response.status).toBe(404);
+    expect(named.response.headers.get('etag')).toBeNull();
+    expect(named.response.headers.get('cache-control')).toBe('no-cache');
+    expect(named.bytes.equals(missing.bytes)).toBe(true);
+  });
+
   it('keeps API routes out of reach on a site host', async () => {
     const { response } = await visit(jane.host, '/api/me', {
       headers: { authorization: `Bearer ${owner.token}` },
@@ -239,6 +250,8 @@ describe('custom domains (R-PLAT-3)', () => {
         verified_at: verified ? new Date() : null,
       })
       .execute();
+    // What a write path for domains must do (R-SEC-5): tell the live host sets.
+    await ctx.deps.liveHosts.hostsChanged([domain]);
   }
 
   it('serves the live site at a verified custom domain', async () => {
@@ -297,6 +310,7 @@ describe('the cached host mapping (R-PLAT-3, no database round trip per request)
       db: ctx.deps.database.db,
       cache: countingCache,
       address: siteAddressOf(ctx),
+      liveHosts: ctx.deps.liveHosts,
     });
 
     const answers = await Promise.all(

@@ -27,6 +27,11 @@ export const jobsEnvShape = {
   JOBS_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   /** LISTEN needs a session connection (DATABASE_DIRECT_URL); off means polling only. */
   JOBS_OUTBOX_LISTEN: z.stringbool().default(true),
+  /**
+   * How often the `work` role requeues unfinished work (deployments, exports, due webhook
+   * deliveries) whose job Redis lost; work idle this long is looked at.
+   */
+  JOBS_RECOVERY_INTERVAL_MS: milliseconds(50, 60 * 60 * 1000).default(60_000),
 };
 
 export type JobsEnv = z.infer<z.ZodObject<typeof jobsEnvShape>>;
@@ -46,6 +51,8 @@ export interface JobsConfig {
     readonly batchSize: number;
     readonly listen: boolean;
   };
+  /** See JOBS_RECOVERY_INTERVAL_MS. @defaultValue 60000 */
+  readonly recoveryIntervalMs: number;
 }
 
 /**
@@ -82,6 +89,7 @@ export function buildJobsConfig(env: JobsEnv & { readonly SHUTDOWN_GRACE_MS?: nu
         batchSize: env.JOBS_OUTBOX_BATCH_SIZE,
         listen: env.JOBS_OUTBOX_LISTEN,
       },
+      recoveryIntervalMs: env.JOBS_RECOVERY_INTERVAL_MS,
     },
     problems,
   };

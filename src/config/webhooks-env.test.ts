@@ -30,7 +30,6 @@ describe(buildWebhooksConfig.name, () => {
         0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
       ],
       disableAfterMs: 5 * 24 * 60 * 60 * 1000,
-      sweepIntervalMs: 60_000,
       operatorEmail: undefined,
     });
   });
@@ -63,10 +62,9 @@ describe(buildWebhooksConfig.name, () => {
     expect(
       load({
         WEBHOOK_DISABLE_AFTER_MS: '0',
-        WEBHOOK_SWEEP_INTERVAL_MS: 'soon',
         OPERATOR_EMAIL: 'Ops <ops@example.com>',
       }).variables.sort(),
-    ).toEqual(['OPERATOR_EMAIL', 'WEBHOOK_DISABLE_AFTER_MS', 'WEBHOOK_SWEEP_INTERVAL_MS']);
+    ).toEqual(['OPERATOR_EMAIL', 'WEBHOOK_DISABLE_AFTER_MS']);
     expect(load({ OPERATOR_EMAIL: 'ops@example.com' }).config?.operatorEmail).toBe(
       'ops@example.com',
     );

@@ -61,13 +61,6 @@ export const webhooksEnvShape = {
     .min(1)
     .max(90 * DAY_MS)
     .default(5 * DAY_MS),
-  /** How often the `work` role looks for due deliveries whose job is missing from Redis. */
-  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(50)
-    .max(60 * 60 * 1000)
-    .default(60_000),
   /** Mailed when the global endpoint (DEPLOYMENT_WEBHOOK_URL) has failed that long. */
   OPERATOR_EMAIL: address.optional(),
 };
@@ -86,8 +79,6 @@ export interface WebhooksConfig {
   readonly retryScheduleMs: readonly number[];
   /** No 2xx for this long disables a customer endpoint. @defaultValue 5 days */
   readonly disableAfterMs: number;
-  /** @defaultValue 60000 */
-  readonly sweepIntervalMs: number;
   /** Who hears about a failing global endpoint; undefined: the log only. */
   readonly operatorEmail: string | undefined;
 }
@@ -117,7 +108,6 @@ export function buildWebhooksConfig(env: WebhooksEnv): {
       allowPrivateTargets: env.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
       retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE_MS,
       disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
-      sweepIntervalMs: env.WEBHOOK_SWEEP_INTERVAL_MS,
       operatorEmail: env.OPERATOR_EMAIL,
     },
     problems,

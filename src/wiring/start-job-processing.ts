@@ -2,17 +2,18 @@ import { bullRedisOptions, createBullConnection } from '../jobs/create-bull-conn
 import { createJobHandlers } from '../jobs/create-job-handlers.ts';
 import { createJobProducer } from '../jobs/create-job-producer.ts';
 import { JOB_CATALOG } from '../jobs/job-catalog.ts';
+import { startLostJobSweep } from '../jobs/lost-job-sweep.ts';
 import { createOutboxRelay } from '../jobs/outbox/create-outbox-relay.ts';
 import { startWorkers } from '../jobs/start-workers.ts';
-import { startWebhookDeliverySweep } from '../jobs/webhook-delivery-sweep.ts';
 import { createJobMetrics } from '../metrics/job-metrics.ts';
 import type { Deps } from './create-deps.ts';
 import { createJobHandlerDeps } from './create-job-handler-deps.ts';
+import { createLostJobSources } from './create-lost-job-sources.ts';
 
 /**
  * The `work` role: the outbox relay (rows written by requests → BullMQ jobs with deterministic
- * ids), one worker per queue of the catalog, and the sweep that queues again webhook
- * deliveries whose job Redis lost. Registered for shutdown so a stop closes the sweep and the
+ * ids), one worker per queue of the catalog, and the sweep that queues again unfinished work
+ * whose job Redis lost. Registered for shutdown so a stop closes the sweep and the
  * relay first, then the producer, then the workers (which finish or hand back active jobs).
  */
 export function startJobProcessing(deps: Deps): void {
@@ -56,12 +57,12 @@ export function startJobProcessing(deps: Deps): void {
   shutdown.register('outbox-relay', () => relay.close());
   void relay.start();
 
-  const sweep = startWebhookDeliverySweep({
+  const sweep = startLostJobSweep({
     db: deps.database.db,
-    deliveries: deps.webhookDeliveries,
     producer,
-    intervalMs: config.integrations.webhooks.sweepIntervalMs,
+    sources: createLostJobSources(deps),
+    intervalMs: config.jobs.recoveryIntervalMs,
     logger: jobLogger,
   });
-  shutdown.register('webhook-delivery-sweep', () => sweep.close());
+  shutdown.register('lost-job-sweep', () => sweep.close());
 }

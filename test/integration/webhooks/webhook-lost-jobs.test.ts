@@ -24,7 +24,7 @@ let receiver: ScriptedHttpServer;
 
 beforeAll(async () => {
   receiver = await startScriptedHttpServer({ status: 204 });
-  world = await createWebhookWorld({ WEBHOOK_SWEEP_INTERVAL_MS: '200' }, { startWork: false });
+  world = await createWebhookWorld({ JOBS_RECOVERY_INTERVAL_MS: '200' }, { startWork: false });
 });
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ function load(env: Record<string, string>, processGraceMs?: number) {
 }
 
 describe(buildJobsConfig.name, () => {
-  it('defaults to deployment 3, PDF 5, webhooks 10 and a 1 s outbox sweep with LISTEN', () => {
+  it('defaults to deployment 3, PDF 5, webhooks 10, a 1 s outbox sweep with LISTEN and a 1 min recovery sweep', () => {
     const { config, variables } = load({}, 10_000);
 
     expect(variables).toEqual([]);
@@ -30,6 +30,7 @@ describe(buildJobsConfig.name, () => {
       shutdownGraceMs: 7_000,
       addTimeoutMs: 3_000,
       outbox: { pollIntervalMs: 1_000, batchSize: 20, listen: true },
+      recoveryIntervalMs: 60_000,
     });
   });
 
@@ -44,6 +45,7 @@ describe(buildJobsConfig.name, () => {
       JOBS_OUTBOX_POLL_MS: '250',
       JOBS_OUTBOX_BATCH_SIZE: '100',
       JOBS_OUTBOX_LISTEN: 'false',
+      JOBS_RECOVERY_INTERVAL_MS: '5000',
     });
 
     expect(variables).toEqual([]);
@@ -53,6 +55,7 @@ describe(buildJobsConfig.name, () => {
       shutdownGraceMs: 20_000,
       addTimeoutMs: 500,
       outbox: { pollIntervalMs: 250, batchSize: 100, listen: false },
+      recoveryIntervalMs: 5_000,
     });
   });
 
@@ -64,6 +67,7 @@ describe(buildJobsConfig.name, () => {
     ['JOBS_OUTBOX_BATCH_SIZE', '0'],
     ['JOBS_OUTBOX_POLL_MS', '10'],
     ['JOBS_OUTBOX_LISTEN', 'maybe'],
+    ['JOBS_RECOVERY_INTERVAL_MS', '10'],
   ])('names %s when it is %s', (variable, value) => {
     expect(load({ [variable]: value }).variables).toEqual([variable]);
   });

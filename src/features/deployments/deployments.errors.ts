@@ -1,5 +1,6 @@
 import { AppError, UnavailableError } from '../../errors/app-error.ts';
 import {
+  findBlockedUntil,
   IntegrationFailure,
   IntegrationUnavailableError,
 } from '../../integrations/resilience/integration-errors.ts';
@@ -21,6 +22,7 @@ export const DEPLOYMENT_REJECTION_CODES = [
   'deployment.domain_unverified',
   'deployment.build_failed',
   'deployment.build_mismatch',
+  'dns.record_conflict',
 ] as const;
 export type DeploymentRejectionCode = (typeof DEPLOYMENT_REJECTION_CODES)[number];
 
@@ -63,6 +65,11 @@ export interface DeploymentFailure {
   readonly code: string;
   readonly message: string;
   readonly retryable: boolean;
+  /**
+   * Set when a vendor's rate limit stopped the attempt: the run is repeated after this epoch
+   * millisecond without using up an attempt.
+   */
+  readonly blockedUntil?: number;
 }
 
 /** Longest message kept (the column allows 1000 characters). */
@@ -89,6 +96,15 @@ function clip(message: string): string {
 export function describeDeploymentFailure(err: unknown): DeploymentFailure {
   if (err instanceof DeploymentRejectedError) {
     return { code: err.code, message: clip(err.message), retryable: false };
+  }
+  const blockedUntil = findBlockedUntil(err);
+  if (blockedUntil !== undefined && err instanceof IntegrationFailure) {
+    return {
+      code: `${err.integration}.rate_limited`,
+      message: clip(err.message),
+      retryable: true,
+      blockedUntil,
+    };
   }
   if (err instanceof IntegrationUnavailableError) {
     return { code: `${err.integration}.unavailable`, message: clip(err.message), retryable: true };

@@ -9,7 +9,7 @@ import {
   createCloudflareDns,
 } from '../../../../src/integrations/dns/cloudflare-dns.ts';
 import {
-  IntegrationFailure,
+  IntegrationRateLimitedError,
   IntegrationUnavailableError,
 } from '../../../../src/integrations/resilience/integration-errors.ts';
 import {
@@ -143,6 +143,26 @@ describe(createCloudflareDns.name, () => {
     expect(api.requests).toHaveLength(2);
   });
 
+  it('keeps its breaker closed through five 429s in a row and calls again at once', async () => {
+    api.failNext(5, { status: 429, retryAfterSeconds: 300 });
+    const { integration, delays } = createDnsIntegration();
+    const dns = createCloudflareDns({
+      apiToken: api.token,
+      zoneId: api.zoneId,
+      apiBaseUrl: api.url,
+      call: integration.call,
+    });
+
+    for (let call = 0; call < 5; call += 1) {
+      await expect(dns.listRecords()).rejects.toBeInstanceOf(IntegrationRateLimitedError);
+    }
+
+    expect(integration.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 0 });
+    await expect(dns.listRecords()).resolves.toEqual([]);
+    expect(api.requests).toHaveLength(6);
+    expect(delays).toEqual([]);
+  });
+
   it('retries 5xx answers with backoff and succeeds when the API recovers', async () => {
     api.failNext(2, { status: 502 });
     const { dns, delays } = createProvider();
@@ -216,13 +236,32 @@ describe('Cloudflare request budget in Redis', () => {
 
     const error: unknown = await second.dns.listRecords().catch((err: unknown) => err);
 
-    expect(error).toBeInstanceOf(IntegrationUnavailableError);
-    const cause = (error as Error).cause;
-    expect(cause).toBeInstanceOf(IntegrationFailure);
-    expect((cause as IntegrationFailure).retryAfterMs).toBeGreaterThan(50_000);
+    expect(error).toBeInstanceOf(IntegrationRateLimitedError);
+    expect(error).toMatchObject({ fromVendor: false });
+    expect((error as IntegrationRateLimitedError).blockedUntil).toBeGreaterThan(
+      Date.now() + 50_000,
+    );
     expect(api.requests).toHaveLength(3);
-    // Two retries, each waiting the capped Retry-After of the budget.
-    expect(second.delays).toEqual([1_000, 1_000]);
+    // Nothing is retried in-process: the job waits until the budget frees a slot.
+    expect(second.delays).toEqual([]);
+  });
+
+  it('shares a 429 it cannot wait out, so no process calls Cloudflare until it ends', async () => {
+    const keyPrefix = `${ctx.config.redis.keyPrefix}${randomBytes(4).toString('hex')}:`;
+    const budget = { maxRequests: 100, windowMs: 60_000, maxWaitMs: 0 };
+    const first = budgeted(keyPrefix, budget);
+    const second = budgeted(keyPrefix, budget);
+    api.failNext(1, { status: 429, retryAfterSeconds: 300 });
+
+    const vendorAnswer: unknown = await first.dns.listRecords().catch((err: unknown) => err);
+    const held: unknown = await second.dns.listRecords().catch((err: unknown) => err);
+
+    expect(vendorAnswer).toMatchObject({ fromVendor: true });
+    expect(held).toBeInstanceOf(IntegrationRateLimitedError);
+    expect(held).toMatchObject({ fromVendor: false });
+    const heldUntil = (held as IntegrationRateLimitedError).blockedUntil;
+    expect(heldUntil).toBeGreaterThan(Date.now() + 290_000);
+    expect(api.requests).toHaveLength(1);
   });
 
   it('makes a request over the budget wait for a slot instead of failing', async () => {

@@ -142,7 +142,12 @@ export function createDeps(config: Config, logger: Logger): Deps {
   const purgeHosts = createPortfolioHostPurge({ db: database.db, liveSites, siteAddress });
 
   const cursorCodec = createCursorCodec(config.signing.secret);
-  const portfolios = createPortfolioService({ db: database.db, cursorCodec, purgeHosts });
+  const portfolios = createPortfolioService({
+    db: database.db,
+    cursorCodec,
+    purgeHosts,
+    enqueueInTransaction,
+  });
   const templates = createTemplateService({ db: database.db, cursorCodec });
   const deployments = createDeploymentService({
     db: database.db,

@@ -2,6 +2,7 @@ import { createDeploymentFailureMailer } from '../features/deployments/deploymen
 import { createDeploymentRunner } from '../features/deployments/deployment-runner.ts';
 import { createExportReadyMailer } from '../features/exports/export-notifications.ts';
 import { createExportRenderer } from '../features/exports/export-renderer.ts';
+import { createSubdomainRecordSync } from '../features/sites/subdomain-records.ts';
 import type { JobHandlerDeps } from '../jobs/create-job-handlers.ts';
 import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
 import type { Deps } from './create-deps.ts';
@@ -45,5 +46,9 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
         publicUrl: config.http.publicUrl,
       }),
     },
+    subdomainRecords: createSubdomainRecordSync({
+      db: deps.database.db,
+      siteRecords: adapters.siteRecords,
+    }),
   };
 }

@@ -45,10 +45,11 @@ export function wireDeployments(
   } = {},
 ): DeploymentWiring {
   const dnsUpserts: string[] = [];
-  const siteRecords: Pick<SiteRecords, 'upsertSubdomain'> = {
-    upsertSubdomain(subdomain) {
+  const siteRecords: SiteRecords = {
+    ...deps.adapters.siteRecords,
+    upsertSubdomain(subdomain, portfolioId) {
       dnsUpserts.push(subdomain);
-      return deps.adapters.siteRecords.upsertSubdomain(subdomain);
+      return deps.adapters.siteRecords.upsertSubdomain(subdomain, portfolioId);
     },
   };
   const runner = createDeploymentRunner({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 
 import type { Database } from '../../db/database-types.ts';
@@ -13,7 +13,9 @@ import {
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
 import { withTransaction } from '../../db/transaction-scope.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
+import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
+import { enqueueSubdomainRecordSync } from '../sites/subdomain-sync-jobs.ts';
 import { findTemplate } from '../templates/templates.repository.ts';
 import type {
   CreatePortfolioInput,
@@ -107,8 +109,15 @@ export function createPortfolioService(deps: {
    * has committed (publishing, unpublishing, a new subdomain, a delete).
    */
   readonly purgeHosts: PurgePortfolioHosts;
+  /**
+   * The outbox writer: a change of what a subdomain serves queues its DNS record's sync in
+   * the change's transaction, so a freed name is always removed (R-SEC-2).
+   */
+  readonly enqueueInTransaction: EnqueueInTransaction;
 }): PortfolioService {
-  const { db, cursorCodec, purgeHosts } = deps;
+  const { db, cursorCodec, purgeHosts, enqueueInTransaction } = deps;
+  const syncRecords = (trx: Transaction<Database>, id: string, subdomains: (string | null)[]) =>
+    enqueueSubdomainRecordSync(trx, enqueueInTransaction, id, subdomains);
 
   async function requirePortfolio(ownerId: string, id: string): Promise<Portfolio> {
     const portfolio = await findPortfolio(db, ownerId, id);
@@ -132,6 +141,9 @@ export function createPortfolioService(deps: {
         }
         const updated = await updatePortfolioRow(trx, id, await decide(current, trx));
         await snapshot(trx, updated, ownerId);
+        if (updated.subdomain !== current.subdomain) {
+          await syncRecords(trx, id, [current.subdomain, updated.subdomain]);
+        }
         return updated;
       }),
     );
@@ -212,16 +224,24 @@ export function createPortfolioService(deps: {
       // Purged first: a repeated delete answers 404, so it could not retry a purge that
       // failed afterwards; the purge's hold keeps the old mapping out until the delete commits.
       await purgeHosts(id, [portfolio.subdomain]);
-      if (!(await softDeletePortfolio(db, ownerId, id))) {
-        throw portfolioNotFound();
-      }
+      await withTransaction(db, async (trx) => {
+        const released = await softDeletePortfolio(trx, ownerId, id);
+        if (released === undefined) {
+          throw portfolioNotFound();
+        }
+        await syncRecords(trx, id, [released.subdomain]);
+      });
     },
 
     async setPublished(ownerId, id, published) {
-      const portfolio = await setPublished(db, ownerId, id, published);
-      if (portfolio === undefined) {
-        throw portfolioNotFound();
-      }
+      const portfolio = await withTransaction(db, async (trx) => {
+        const changed = await setPublished(trx, ownerId, id, published);
+        if (changed === undefined) {
+          throw portfolioNotFound();
+        }
+        await syncRecords(trx, id, [changed.subdomain]);
+        return changed;
+      });
       // A published portfolio's live deployment is served; an unpublished one's is not.
       await purgeHosts(id, [portfolio.subdomain]);
       return portfolio;

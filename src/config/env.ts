@@ -10,6 +10,7 @@ import {
 } from './integrations-env.ts';
 import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
 import { buildPostgresConfig, type PostgresConfig, postgresEnvShape } from './postgres-env.ts';
+import { buildSitesConfig, type SitesConfig, sitesEnvShape } from './sites-env.ts';
 
 /**
  * The development-only HS256 secret. `npm start` signs demo tokens with it; production
@@ -37,6 +38,7 @@ const envSchema = z.object({
     .default('localhost'),
   HTTP_BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+  ...sitesEnvShape,
 
   ...postgresEnvShape,
 
@@ -121,7 +123,7 @@ export interface Config {
     readonly bodyLimitBytes: number;
     readonly shutdownGraceMs: number;
   };
-  readonly sites: { readonly baseDomain: string };
+  readonly sites: SitesConfig & { readonly baseDomain: string };
   readonly postgres: PostgresConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly auth: {
@@ -225,7 +227,13 @@ export function loadConfig(env: RawEnv = process.env): Config {
   const parsed = result.data;
   const integrations = buildIntegrationsConfig(parsed);
   const jobs = buildJobsConfig(parsed);
-  const problems = [...crossFieldProblems(parsed), ...integrations.problems, ...jobs.problems];
+  const sites = buildSitesConfig(parsed);
+  const problems = [
+    ...crossFieldProblems(parsed),
+    ...sites.problems,
+    ...integrations.problems,
+    ...jobs.problems,
+  ];
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -243,7 +251,7 @@ export function loadConfig(env: RawEnv = process.env): Config {
       bodyLimitBytes: parsed.HTTP_BODY_LIMIT_BYTES,
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     },
-    sites: { baseDomain: parsed.BASE_DOMAIN },
+    sites: { baseDomain: parsed.BASE_DOMAIN, ...sites.config },
     postgres: buildPostgresConfig(parsed, parsed.NODE_ENV === 'production'),
     redis: {
       url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -147,6 +147,7 @@ export function createDeps(config: Config, logger: Logger): Deps {
     cursorCodec,
     purgeHosts,
     enqueueInTransaction,
+    reservedSubdomains: config.sites.reservedSubdomains,
   });
   const templates = createTemplateService({ db: database.db, cursorCodec });
   const deployments = createDeploymentService({

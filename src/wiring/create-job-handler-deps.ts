@@ -33,6 +33,7 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
         db: deps.database.db,
         storage: adapters.storage,
         siteRecords: adapters.siteRecords,
+        reservedSubdomains: config.sites.reservedSubdomains,
         certificates: adapters.certificates,
         purgeHosts: deps.purgeHosts,
         webhooks: deps.webhookDeliveries,

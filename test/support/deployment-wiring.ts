@@ -56,6 +56,7 @@ export function wireDeployments(
     db: deps.database.db,
     storage: deps.adapters.storage,
     siteRecords,
+    reservedSubdomains: deps.config.sites.reservedSubdomains,
     certificates: options.certificates ?? deps.adapters.certificates,
     purgeHosts: deps.purgeHosts,
     webhooks: deps.webhookDeliveries,

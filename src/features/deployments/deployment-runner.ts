@@ -34,6 +34,8 @@ export interface DeploymentRunnerDeps {
   readonly db: Kysely<Database>;
   readonly storage: Pick<Storage, 'putObject' | 'listObjects'>;
   readonly siteRecords: SubdomainRecordDeps['siteRecords'];
+  /** The operator's RESERVED_SUBDOMAINS: a deployment to one fails `subdomain_invalid`. */
+  readonly reservedSubdomains: ReadonlySet<string>;
   readonly certificates: CertificateIssuer;
   /**
    * Forgets the portfolio's cached hosts (`createPortfolioHostPurge`): the subdomains given

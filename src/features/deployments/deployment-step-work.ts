@@ -32,6 +32,8 @@ export interface StepDeps {
   readonly db: Kysely<Database>;
   readonly storage: Pick<Storage, 'putObject' | 'listObjects'>;
   readonly siteRecords: SubdomainRecordDeps['siteRecords'];
+  /** The operator's RESERVED_SUBDOMAINS: a deployment to one fails `subdomain_invalid`. */
+  readonly reservedSubdomains: ReadonlySet<string>;
   readonly certificates: CertificateIssuer;
   readonly siteAddress: SiteAddress;
   readonly now: () => Date;
@@ -61,7 +63,7 @@ export interface StepOutcome {
 }
 
 async function validate(run: StepRun): Promise<StepOutcome> {
-  const result = await validateDeployment(run.deps.db, run.deployment);
+  const result = await validateDeployment(run.deps.db, run.deployment, run.deps.reservedSubdomains);
   const domain = result.domain === null ? '' : `, custom domain ${result.domain}`;
   return {
     result,

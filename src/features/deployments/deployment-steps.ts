@@ -111,6 +111,8 @@ export function manifestOf(site: BuiltSite): SiteManifest {
 
 export interface ConfigureDeps extends DomainCertificateDeps {
   readonly siteRecords: SubdomainRecordDeps['siteRecords'];
+  /** RESERVED_SUBDOMAINS: checked again, as a name may be reserved since VALIDATING. */
+  readonly reservedSubdomains: ReadonlySet<string>;
 }
 
 /** What CONFIGURING records in its step row. */
@@ -132,7 +134,7 @@ export async function configureSiteHosts(
   claim: RunClaim,
   signal: AbortSignal,
 ): Promise<ConfigureResult> {
-  const subdomain = checkSubdomain(deployment.subdomain);
+  const subdomain = checkSubdomain(deployment.subdomain, deps.reservedSubdomains);
   const certificate =
     deployment.domain === null
       ? 'none'

@@ -64,11 +64,14 @@ export interface PortfolioService {
 // One message for "missing" and "not yours": the API never reveals another user's ids.
 const portfolioNotFound = () => new NotFoundError('portfolio.not_found', 'No such portfolio.');
 
-function assertValidSubdomain(subdomain: string | null | undefined): void {
+function assertValidSubdomain(
+  subdomain: string | null | undefined,
+  operatorReserved: ReadonlySet<string>,
+): void {
   if (subdomain === undefined || subdomain === null) {
     return;
   }
-  const problem = findSubdomainProblem(subdomain);
+  const problem = findSubdomainProblem(subdomain, operatorReserved);
   if (problem !== undefined) {
     throw new InvalidInputError('portfolio.subdomain_invalid', `The subdomain ${problem}.`, {
       fieldIssues: [{ path: 'subdomain', message: problem }],
@@ -114,8 +117,10 @@ export function createPortfolioService(deps: {
    * the change's transaction, so a freed name is always removed (R-SEC-2).
    */
   readonly enqueueInTransaction: EnqueueInTransaction;
+  /** Subdomains the operator keeps (RESERVED_SUBDOMAINS), refused beside the built-in list. */
+  readonly reservedSubdomains: ReadonlySet<string>;
 }): PortfolioService {
-  const { db, cursorCodec, purgeHosts, enqueueInTransaction } = deps;
+  const { db, cursorCodec, purgeHosts, enqueueInTransaction, reservedSubdomains } = deps;
   const syncRecords = (trx: Transaction<Database>, id: string, subdomains: (string | null)[]) =>
     enqueueSubdomainRecordSync(trx, enqueueInTransaction, id, subdomains);
 
@@ -151,7 +156,7 @@ export function createPortfolioService(deps: {
 
   return {
     async createPortfolio(ownerId, input) {
-      assertValidSubdomain(input.subdomain);
+      assertValidSubdomain(input.subdomain, reservedSubdomains);
       await assertUsableTemplate(db, input.templateId);
       const fields = {
         ownerId,
@@ -196,7 +201,7 @@ export function createPortfolioService(deps: {
     },
 
     async updatePortfolio(ownerId, id, input) {
-      assertValidSubdomain(input.subdomain);
+      assertValidSubdomain(input.subdomain, reservedSubdomains);
       if (input.templateId !== undefined) {
         await assertUsableTemplate(db, input.templateId);
       }

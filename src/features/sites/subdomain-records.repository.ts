@@ -52,3 +52,18 @@ export async function isSubdomainRecordWanted(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Every portfolio (not deleted) with a subdomain: the hosts `dns adopt` may claim. */
+export async function listPortfolioSubdomains(
+  db: Db,
+): Promise<{ readonly portfolioId: string; readonly subdomain: string }[]> {
+  const rows = await db
+    .selectFrom('portfolios')
+    .select(['id', 'subdomain'])
+    .where('deleted_at', 'is', null)
+    .where('subdomain', 'is not', null)
+    .execute();
+  return rows.flatMap((row) =>
+    row.subdomain === null ? [] : [{ portfolioId: row.id, subdomain: row.subdomain }],
+  );
+}

@@ -112,7 +112,7 @@ async function runService(
       logger.warn({ err }, 'storage buckets could not be checked; uploads will fail until then');
     },
   );
-  void reportReservedSubdomainsInUse({
+  await reportReservedSubdomainsInUse({
     db: deps.database.db,
     reservedSubdomains: config.sites.reservedSubdomains,
     logger,

@@ -9,8 +9,11 @@ import type { Sleep } from './retry-policy.ts';
 
 /** How long callers hold off after a 429 that named no Retry-After. */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
-/** The longest hold-off we accept from a vendor; a larger Retry-After is cut to this. */
-export const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+/**
+ * The longest hold-off we accept from a vendor; a larger Retry-After is cut to this. Below
+ * the 15 minutes after which an idle deployment counts as abandoned.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 10 * 60_000;
 /** Waits inside one attempt before it gives up and fails as rate limited. */
 const MAX_WAITS = 2;
 

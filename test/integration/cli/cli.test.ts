@@ -98,9 +98,18 @@ describe('cli start-up', () => {
     expect(run.stderr).toContain('DATABASE_URL:');
   });
 
-  it('serves, then closes cleanly on SIGTERM', async () => {
+  it('serves, lists portfolios on reserved names, then closes cleanly on SIGTERM', async () => {
     const port = await freePort();
+    await withDatabase((client) =>
+      client.query(
+        `WITH owner AS (INSERT INTO users (id) VALUES (gen_random_uuid()) RETURNING id)
+         INSERT INTO portfolios (owner_id, template_id, title, slug, subdomain, content)
+         SELECT owner.id, templates.id, 'Press', 'press', 'press-room', '{}'
+           FROM owner, templates LIMIT 1`,
+      ),
+    );
     const child = startCli(['serve'], {
+      RESERVED_SUBDOMAINS: 'press-room',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: serverUrl(database),
@@ -131,6 +140,7 @@ describe('cli start-up', () => {
     expect(health.status).toBe(200);
     expect(output).toContain('export TOKEN=');
     expect(output).toContain('"msg":"shutting down"');
+    expect(output).toMatch(/"subdomain":"press-room".*RESERVED_SUBDOMAINS/);
     expect(code).toBe(0);
   });
 });

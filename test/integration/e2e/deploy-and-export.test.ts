@@ -143,10 +143,13 @@ describe('export a large portfolio as a PDF mailed as a link', () => {
     );
     expect(ready.status).toBe('READY');
 
+    // The mail is the export.notify_ready job's, queued with READY: it may land just after.
     const outbox = join(dataDirectory, 'outbox');
-    const mails = await Promise.all(
-      (await readdir(outbox)).map((name) => readFile(join(outbox, name), 'utf8')),
+    const names = await poll(
+      () => readdir(outbox).catch(() => []),
+      (found) => found.length > 0,
     );
+    const mails = await Promise.all(names.map((name) => readFile(join(outbox, name), 'utf8')));
     expect(mails).toHaveLength(1);
     // Quoted-printable soft breaks (`=\r\n`) and `=3D` must be undone before reading the link.
     const text = (mails[0] ?? '').replace(/=\r?\n/g, '').replace(/=3D/g, '=');

@@ -13,6 +13,7 @@ import {
 import { buildJobsConfig, type JobsConfig, jobsEnvShape } from './jobs-env.ts';
 import { buildLinksConfig, type LinksConfig, linksEnvShape } from './links-env.ts';
 import { buildPostgresConfig, type PostgresConfig, postgresEnvShape } from './postgres-env.ts';
+import { buildSitesConfig, type SitesConfig, sitesEnvShape } from './sites-env.ts';
 
 export const DEVELOPMENT_SIGNING_SECRET =
   'rolerabbit-local-development-signing-secret-not-for-prod';
@@ -36,6 +37,7 @@ const envSchema = z.object({
   HTTP_BODY_LIMIT_BYTES: integer(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
   ...httpEnvShape,
+  ...sitesEnvShape,
 
   ...postgresEnvShape,
 
@@ -117,7 +119,7 @@ export interface Config {
     readonly shutdownGraceMs: number;
     readonly timeouts: HttpTimeoutsConfig;
   };
-  readonly sites: { readonly baseDomain: string; readonly hostsRefreshMs: number };
+  readonly sites: SitesConfig & { readonly baseDomain: string; readonly hostsRefreshMs: number };
   readonly postgres: PostgresConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly auth: AuthConfig;
@@ -199,9 +201,11 @@ export function loadConfig(env: RawEnv = process.env): Config {
   const integrations = buildIntegrationsConfig(parsed);
   const jobs = buildJobsConfig(parsed);
   const http = buildHttpConfig(parsed);
+  const sites = buildSitesConfig(parsed);
   const problems = [
     ...crossFieldProblems(parsed),
     ...http.problems,
+    ...sites.problems,
     ...auth.problems,
     ...links.problems,
     ...integrations.problems,
@@ -223,7 +227,11 @@ export function loadConfig(env: RawEnv = process.env): Config {
       shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
       timeouts: http.config.timeouts,
     },
-    sites: { baseDomain: parsed.BASE_DOMAIN, hostsRefreshMs: http.config.siteHostsRefreshMs },
+    sites: {
+      baseDomain: parsed.BASE_DOMAIN,
+      hostsRefreshMs: http.config.siteHostsRefreshMs,
+      ...sites.config,
+    },
     postgres: buildPostgresConfig(parsed, production),
     redis: {
       url: parsed.REDIS_URL ?? 'redis://127.0.0.1:6379',

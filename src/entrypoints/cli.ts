@@ -11,11 +11,13 @@ import { signDevelopmentToken } from '../http/auth/sign-development-token.ts';
 import { SCHEDULE_CATALOG } from '../schedules/schedule-catalog.ts';
 import { createDeps, type Deps } from '../wiring/create-deps.ts';
 import { createLogger } from '../wiring/create-logger.ts';
+import { reportReservedSubdomainsInUse } from '../wiring/report-reserved-subdomains.ts';
+import { runDnsCommand } from '../wiring/run-dns-command.ts';
 import { startHttpServer } from '../wiring/start-http-server.ts';
 import { startJobProcessing } from '../wiring/start-job-processing.ts';
 import { warnAboutQueueDurability } from '../wiring/warn-about-queue-durability.ts';
 
-const ROLES = ['serve', 'work', 'schedule', 'migrate', 'all', 'token'] as const;
+const ROLES = ['serve', 'work', 'schedule', 'migrate', 'all', 'token', 'dns'] as const;
 type Role = (typeof ROLES)[number];
 
 const USAGE = `Usage: rolerabbit <role> [options]
@@ -27,6 +29,7 @@ Roles:
   schedule   installs and runs the maintenance schedules
   migrate    creates the database if needed and applies migrations, then exits
   token      prints a development bearer token: token --email you@example.com [--name N] [--role R]
+  dns        DNS maintenance: dns adopt [--apply] marks site records made before owners were kept
 `;
 
 function isRole(value: string | undefined): value is Role {
@@ -91,7 +94,7 @@ async function printBanner(deps: Deps): Promise<void> {
 }
 
 async function runService(
-  role: Exclude<Role, 'migrate' | 'token'>,
+  role: Exclude<Role, 'migrate' | 'token' | 'dns'>,
   config: Config,
   logger: Logger,
 ) {
@@ -114,6 +117,11 @@ async function runService(
       logger.warn({ err }, 'storage buckets could not be checked; uploads will fail until then');
     },
   );
+  await reportReservedSubdomainsInUse({
+    db: deps.database.db,
+    reservedSubdomains: config.sites.reservedSubdomains,
+    logger,
+  });
   if (role === 'all') {
     const outcome = await seedDemoData({ db: deps.database.db, portfolios: deps.portfolios });
     logger.info(outcome, 'seed checked');
@@ -159,6 +167,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (role === 'migrate') {
     await migrateToLatest(config.postgres, logger);
     return 0;
+  }
+  if (role === 'dns') {
+    return runDnsCommand(config, logger, rest, (text) => process.stdout.write(text));
   }
   await runService(role, config, logger);
   return -1;

@@ -2,6 +2,7 @@ import type { DeploymentFailureMailer } from '../features/deployments/deployment
 import type { DeploymentRunner } from '../features/deployments/deployment-runner.ts';
 import type { ExportReadyMailer } from '../features/exports/export-notifications.ts';
 import type { ExportRenderer } from '../features/exports/export-renderer.ts';
+import type { SubdomainRecordSync } from '../features/sites/subdomain-records.ts';
 import type { WebhookDeliveryService } from '../features/webhooks/webhook-delivery.service.ts';
 import type { WebhookAlertMailer } from '../features/webhooks/webhook-notifications.ts';
 import { createDeliverWebhookJob } from './handlers/deliver-webhook.job.ts';
@@ -11,6 +12,7 @@ import { createNotifyWebhookDisabledJob } from './handlers/notify-webhook-disabl
 import { createNotifyWebhookOperatorJob } from './handlers/notify-webhook-operator.job.ts';
 import { createRenderExportJob } from './handlers/render-export.job.ts';
 import { createRunDeploymentJob } from './handlers/run-deployment.job.ts';
+import { createSyncSubdomainRecordJob } from './handlers/sync-subdomain-record.job.ts';
 import type { JobHandlers } from './job-handler.ts';
 
 export interface JobHandlerDeps {
@@ -33,6 +35,8 @@ export interface JobHandlerDeps {
     readonly runner: Pick<DeploymentRunner, 'run'>;
     readonly failureMailer: Pick<DeploymentFailureMailer, 'mailFailure'>;
   };
+  /** Keeps portfolio subdomain records in line with portfolios (`createSubdomainRecordSync`). */
+  readonly subdomainRecords: Pick<SubdomainRecordSync, 'sync'>;
 }
 
 /** The handler of every job in JOB_CATALOG; the type refuses a catalog job left out. */
@@ -44,6 +48,7 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
     }),
     'export.render': createRenderExportJob(deps.exports.renderer),
     'export.notify_ready': createNotifyExportReadyJob({ readyMailer: deps.exports.readyMailer }),
+    'dns.sync_subdomain': createSyncSubdomainRecordJob({ records: deps.subdomainRecords }),
     'webhook.deliver': createDeliverWebhookJob({
       deliver: (run) => deps.webhookDeliveries.deliver(run),
     }),

@@ -95,6 +95,24 @@ export const JOB_CATALOG = {
     ...DEFAULT_RETENTION,
   },
   /**
+   * Brings one portfolio's DNS record at one subdomain in line with the portfolio (R-SEC-2):
+   * written to the outbox with every rename, publish, unpublish and delete, so a freed name is
+   * removed and a republished one re-created. Acts on the state when it runs and deletes only
+   * records still marked as the portfolio's, so late, repeated or reordered runs are harmless.
+   * Job id `dns-sync-<portfolio>-<subdomain>-<transaction>`: one per change, kept once by the
+   * outbox. A vendor's rate limit delays it without using an attempt.
+   */
+  'dns.sync_subdomain': {
+    queue: 'webhooks',
+    payload: z.object({
+      portfolioId: z.uuid(),
+      subdomain: z.string().regex(/^[a-z0-9]([a-z0-9-]{1,61})[a-z0-9]$/),
+    }),
+    attempts: 5,
+    backoff: { type: 'exponential', delayMs: 10_000 },
+    ...DEFAULT_RETENTION,
+  },
+  /**
    * One run of a webhook delivery: one signed attempt, recorded (R-SEC-3). Job id
    * `webhook-<delivery>-<run>`; the next attempt of the schedule is a new run written to the
    * outbox with its delay, so waits of hours sit in PostgreSQL. The queue's own retries only

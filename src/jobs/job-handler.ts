@@ -43,4 +43,6 @@ export interface JobRunEvent {
 export interface JobObserver {
   onCompleted?(event: JobRunEvent): void;
   onFailed?(event: JobRunEvent & { readonly willRetry: boolean; readonly reason: string }): void;
+  /** The run was put back until `untilMs` (a rate limit in force) without using an attempt. */
+  onDelayed?(event: JobRunEvent & { readonly untilMs: number; readonly reason: string }): void;
 }

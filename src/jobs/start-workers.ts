@@ -1,4 +1,5 @@
 import {
+  DelayedError,
   type Job,
   type RedisOptions,
   UnrecoverableError,
@@ -9,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 
 import { toError } from '../errors/app-error.ts';
+import { findDeferral } from './defer-job-error.ts';
 import { isRetryableJobError } from './is-retryable-job-error.ts';
 import {
   DEFAULT_RETENTION,
@@ -142,6 +144,33 @@ export function startWorkers<C extends JobCatalog>(options: StartWorkersOptions<
           throw new WaitingError();
         }
         const error = toError(err);
+        const deferUntil = findDeferral(err);
+        if (deferUntil !== undefined && token !== undefined) {
+          // If Redis refuses the move, the run fails as a normal retryable attempt below.
+          const moved = await job.moveToDelayed(deferUntil, token).then(
+            () => true,
+            (moveErr: unknown) => {
+              jobLogger.warn({ err: moveErr }, 'could not delay the job; it fails this attempt');
+              return false;
+            },
+          );
+          if (moved) {
+            const durationMs = performance.now() - startedAt;
+            jobLogger.info(
+              { until: new Date(deferUntil).toISOString(), reason: error.message },
+              'job delayed until a rate limit ends',
+            );
+            notify(logger, () =>
+              observer?.onDelayed?.({
+                ...run,
+                durationMs,
+                untilMs: deferUntil,
+                reason: error.message,
+              }),
+            );
+            throw new DelayedError();
+          }
+        }
         const retryable = !(err instanceof UnrecoverableError) && isRetryableJobError(err);
         failed(error.message, retryable && attempt < maxAttempts);
         throw retryable || error instanceof UnrecoverableError

@@ -30,6 +30,12 @@ export function createIntegrationMetrics(
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
+  const rateLimited = new Counter({
+    name: 'rolerabbit_integration_rate_limited_total',
+    help: 'HTTP 429 answers from vendors, by integration (waited out or not)',
+    labelNames: ['integration'] as const,
+    registers: [registry],
+  });
   const gauge = (name: string, help: string, read: (snapshot: BreakerSnapshot) => number) =>
     new Gauge({
       name,
@@ -62,6 +68,9 @@ export function createIntegrationMetrics(
     onAttempt(integration, outcome, durationMs) {
       attempts.inc({ integration, outcome });
       duration.observe({ integration }, durationMs / 1000);
+    },
+    onRateLimited(integration) {
+      rateLimited.inc({ integration });
     },
   };
 }

@@ -17,7 +17,16 @@ export function createJobMetrics(registry: Registry): JobObserver {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [registry],
   });
+  const delayed = new Counter({
+    name: 'rolerabbit_jobs_delayed_total',
+    help: 'Job runs put back, without using an attempt, until a vendor rate limit ends (blocked until)',
+    labelNames: ['job', 'queue'] as const,
+    registers: [registry],
+  });
   return {
+    onDelayed(event) {
+      delayed.inc({ job: event.jobName, queue: event.queue });
+    },
     onCompleted(event) {
       runs.inc({ job: event.jobName, queue: event.queue, outcome: 'completed' });
       duration.observe({ job: event.jobName, queue: event.queue }, event.durationMs / 1000);

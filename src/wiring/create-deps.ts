@@ -161,7 +161,13 @@ export function createDeps(config: Config, logger: Logger): Deps {
   });
 
   const cursorCodec = createCursorCodec(config.signing.secret);
-  const portfolios = createPortfolioService({ db: database.db, cursorCodec, purgeHosts });
+  const portfolios = createPortfolioService({
+    db: database.db,
+    cursorCodec,
+    purgeHosts,
+    enqueueInTransaction,
+    reservedSubdomains: config.sites.reservedSubdomains,
+  });
   const templates = createTemplateService({ db: database.db, cursorCodec });
   const deployments = createDeploymentService({
     db: database.db,

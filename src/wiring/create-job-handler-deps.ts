@@ -7,6 +7,7 @@ import { createDeploymentFailureMailer } from '../features/deployments/deploymen
 import { createDeploymentRunner } from '../features/deployments/deployment-runner.ts';
 import { createExportReadyMailer } from '../features/exports/export-notifications.ts';
 import { createExportRenderer } from '../features/exports/export-renderer.ts';
+import { createSubdomainRecordSync } from '../features/sites/subdomain-records.ts';
 import { createWebhookAlertMailer } from '../features/webhooks/webhook-notifications.ts';
 import type { JobHandlerDeps } from '../jobs/create-job-handlers.ts';
 import { enqueueInTransaction } from '../jobs/outbox/enqueue-in-transaction.ts';
@@ -46,6 +47,7 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
         db: deps.database.db,
         storage: adapters.storage,
         siteRecords: adapters.siteRecords,
+        reservedSubdomains: config.sites.reservedSubdomains,
         certificates: adapters.certificates,
         purgeHosts: deps.purgeHosts,
         webhooks: deps.webhookDeliveries,
@@ -59,6 +61,10 @@ export function createJobHandlerDeps(deps: Deps): JobHandlerDeps {
         deploymentPage: createDeploymentPageLinkOf(config),
       }),
     },
+    subdomainRecords: createSubdomainRecordSync({
+      db: deps.database.db,
+      siteRecords: adapters.siteRecords,
+    }),
   };
 }
 

@@ -46,16 +46,18 @@ export function wireDeployments(
   } = {},
 ): DeploymentWiring {
   const dnsUpserts: string[] = [];
-  const siteRecords: Pick<SiteRecords, 'upsertSubdomain'> = {
-    upsertSubdomain(subdomain) {
+  const siteRecords: SiteRecords = {
+    ...deps.adapters.siteRecords,
+    upsertSubdomain(subdomain, portfolioId) {
       dnsUpserts.push(subdomain);
-      return deps.adapters.siteRecords.upsertSubdomain(subdomain);
+      return deps.adapters.siteRecords.upsertSubdomain(subdomain, portfolioId);
     },
   };
   const runner = createDeploymentRunner({
     db: deps.database.db,
     storage: deps.adapters.storage,
     siteRecords,
+    reservedSubdomains: deps.config.sites.reservedSubdomains,
     certificates: options.certificates ?? deps.adapters.certificates,
     purgeHosts: deps.purgeHosts,
     webhooks: deps.webhookDeliveries,

@@ -8,6 +8,7 @@ import * as createDeployments from './0005-create-deployments.ts';
 import * as createExports from './0006-create-exports.ts';
 import * as addDeploymentRunClaim from './0007-add-deployment-run-claim.ts';
 import * as addCertificateLease from './0008-add-certificate-lease.ts';
+import * as addDnsRecordOwner from './0009-add-dns-record-owner.ts';
 import * as addWebhookRetrySchedule from './0010-add-webhook-retry-schedule.ts';
 
 /**
@@ -23,5 +24,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-create-exports': createExports,
   '0007-add-deployment-run-claim': addDeploymentRunClaim,
   '0008-add-certificate-lease': addCertificateLease,
+  '0009-add-dns-record-owner': addDnsRecordOwner,
   '0010-add-webhook-retry-schedule': addWebhookRetrySchedule,
 };

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** One record of the local DNS provider (migration 0002). */
+/** One record of the local DNS provider (migration 0002; `owner` from 0009). */
 export interface DnsRecordsTable {
   id: Generated<string>;
   type: 'A' | 'AAAA' | 'CNAME' | 'TXT';
@@ -8,6 +8,8 @@ export interface DnsRecordsTable {
   content: string;
   ttl_seconds: number;
   proxied: boolean;
+  /** `portfolio=<uuid>` for a record written for that portfolio; null: not ours to touch. */
+  owner: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

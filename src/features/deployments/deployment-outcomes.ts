@@ -156,7 +156,9 @@ export async function recordRunFailure(
     level: 'error',
     message: `${step} failed (${failure.code}): ${failure.message}`,
   };
-  if (failure.retryable && attempt < maxAttempts) {
+  // A rate limit is waited out without using an attempt, so even the last one is repeated.
+  const blocked = failure.blockedUntil;
+  if (failure.retryable && (attempt < maxAttempts || blocked !== undefined)) {
     try {
       await recordAttemptFailure(deps.db, input.claim, {
         errorCode: failure.code,
@@ -166,7 +168,10 @@ export async function recordRunFailure(
           {
             step,
             level: 'info',
-            message: `Attempt ${attempt} of ${maxAttempts} failed; attempt ${attempt + 1} follows after the retry delay`,
+            message:
+              blocked === undefined
+                ? `Attempt ${attempt} of ${maxAttempts} failed; attempt ${attempt + 1} follows after the retry delay`
+                : `Attempt ${attempt} of ${maxAttempts} waits for a rate limit; it runs again at ${new Date(blocked).toISOString()}`,
           },
         ],
       });

@@ -5,12 +5,12 @@ import type { Logger } from 'pino';
 
 import type { Database } from '../../db/database-types.ts';
 import { DEPLOYMENT_STEPS, type DeploymentStep } from '../../db/tables/deployments-tables.ts';
-import type { SiteRecords } from '../../integrations/dns/site-records.ts';
 import type { CertificateIssuer } from '../../integrations/ssl/certificate-authority.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { SiteAddress } from '../sites/site-address.ts';
 import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
+import type { SubdomainRecordDeps } from '../sites/subdomain-records.ts';
 import type { WebhookDeliveryService } from '../webhooks/webhook-delivery.service.ts';
 import { finishDeployed, recordRunFailure } from './deployment-outcomes.ts';
 import {
@@ -33,7 +33,9 @@ import {
 export interface DeploymentRunnerDeps {
   readonly db: Kysely<Database>;
   readonly storage: Pick<Storage, 'putObject' | 'listObjects'>;
-  readonly siteRecords: Pick<SiteRecords, 'upsertSubdomain'>;
+  readonly siteRecords: SubdomainRecordDeps['siteRecords'];
+  /** The operator's RESERVED_SUBDOMAINS: a deployment to one fails `subdomain_invalid`. */
+  readonly reservedSubdomains: ReadonlySet<string>;
   readonly certificates: CertificateIssuer;
   /**
    * Forgets the portfolio's cached hosts (`createPortfolioHostPurge`): the subdomains given

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import type { DeploymentStep } from '../../db/tables/deployments-tables.ts';
-import type { SiteRecords } from '../../integrations/dns/site-records.ts';
 import type { CertificateIssuer } from '../../integrations/ssl/certificate-authority.ts';
 import type { Storage } from '../../integrations/storage/storage.ts';
 import type { SiteAddress } from '../sites/site-address.ts';
+import type { SubdomainRecordDeps } from '../sites/subdomain-records.ts';
 import {
   confirmRunOwnership,
   type DeploymentToRun,
@@ -31,7 +31,9 @@ import {
 export interface StepDeps {
   readonly db: Kysely<Database>;
   readonly storage: Pick<Storage, 'putObject' | 'listObjects'>;
-  readonly siteRecords: Pick<SiteRecords, 'upsertSubdomain'>;
+  readonly siteRecords: SubdomainRecordDeps['siteRecords'];
+  /** The operator's RESERVED_SUBDOMAINS: a deployment to one fails `subdomain_invalid`. */
+  readonly reservedSubdomains: ReadonlySet<string>;
   readonly certificates: CertificateIssuer;
   readonly siteAddress: SiteAddress;
   readonly now: () => Date;
@@ -61,7 +63,7 @@ export interface StepOutcome {
 }
 
 async function validate(run: StepRun): Promise<StepOutcome> {
-  const result = await validateDeployment(run.deps.db, run.deployment);
+  const result = await validateDeployment(run.deps.db, run.deployment, run.deps.reservedSubdomains);
   const domain = result.domain === null ? '' : `, custom domain ${result.domain}`;
   return {
     result,

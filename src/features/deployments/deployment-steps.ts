@@ -7,8 +7,9 @@ import type {
   SiteManifest,
 } from '../../db/tables/deployments-tables.ts';
 import { InvalidInputError } from '../../errors/app-error.ts';
-import type { SiteRecords } from '../../integrations/dns/site-records.ts';
+import { DnsRecordConflictError } from '../../integrations/dns/dns-record-conflict.ts';
 import { type SiteAddress, siteUrlForHost, subdomainHost } from '../sites/site-address.ts';
+import { claimSubdomainRecord, type SubdomainRecordDeps } from '../sites/subdomain-records.ts';
 import type { DeploymentToRun, RunClaim } from './deployment-runs.repository.ts';
 import { checkSubdomain, loadBuildSource } from './deployment-validation.ts';
 import { DeploymentRejectedError } from './deployments.errors.ts';
@@ -109,7 +110,9 @@ export function manifestOf(site: BuiltSite): SiteManifest {
 }
 
 export interface ConfigureDeps extends DomainCertificateDeps {
-  readonly siteRecords: Pick<SiteRecords, 'upsertSubdomain'>;
+  readonly siteRecords: SubdomainRecordDeps['siteRecords'];
+  /** RESERVED_SUBDOMAINS: checked again, as a name may be reserved since VALIDATING. */
+  readonly reservedSubdomains: ReadonlySet<string>;
 }
 
 /** What CONFIGURING records in its step row. */
@@ -122,7 +125,8 @@ export interface ConfigureResult {
  * CONFIGURING (R-JOB-2): a certificate for a verified custom domain when it has none or its
  * renewal is due, then the subdomain's DNS record. The certificate goes first because its
  * issuance is recorded on the domain (a retry sees it and skips it), while the DNS upsert is
- * the last side effect before the step row, and idempotent should that write be lost.
+ * the last side effect before the step row, and idempotent should that write be lost. A record
+ * we did not create at the name fails the deployment for good (R-SEC-2): it is never changed.
  */
 export async function configureSiteHosts(
   deps: ConfigureDeps,
@@ -130,11 +134,18 @@ export async function configureSiteHosts(
   claim: RunClaim,
   signal: AbortSignal,
 ): Promise<ConfigureResult> {
-  const subdomain = checkSubdomain(deployment.subdomain);
+  const subdomain = checkSubdomain(deployment.subdomain, deps.reservedSubdomains);
   const certificate =
     deployment.domain === null
       ? 'none'
       : await ensureDomainCertificate(deps, deployment, claim, deployment.domain, signal);
-  const record = await deps.siteRecords.upsertSubdomain(subdomain);
-  return { dnsRecord: record.name, certificate };
+  try {
+    const record = await claimSubdomainRecord(deps, subdomain, deployment.portfolioId);
+    return { dnsRecord: record.name, certificate };
+  } catch (err) {
+    if (err instanceof DnsRecordConflictError) {
+      throw new DeploymentRejectedError('dns.record_conflict', err.message, { cause: err });
+    }
+    throw err;
+  }
 }

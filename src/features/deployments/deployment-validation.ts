@@ -45,15 +45,21 @@ export function parseSnapshotContent(content: unknown): PortfolioContent {
   );
 }
 
-/** The deployment's subdomain when the naming rules accept it. */
-export function checkSubdomain(subdomain: string | null): string {
+/**
+ * The deployment's subdomain when the naming rules accept it. A name the operator reserved
+ * after a portfolio took it fails here: the live site keeps serving, new deployments do not.
+ */
+export function checkSubdomain(
+  subdomain: string | null,
+  operatorReserved?: ReadonlySet<string>,
+): string {
   if (subdomain === null) {
     throw new DeploymentRejectedError(
       'deployment.subdomain_missing',
       'The portfolio has no subdomain to deploy to',
     );
   }
-  const problem = findSubdomainProblem(subdomain);
+  const problem = findSubdomainProblem(subdomain, operatorReserved);
   if (problem !== undefined) {
     throw new DeploymentRejectedError(
       'deployment.subdomain_invalid',
@@ -107,6 +113,7 @@ export interface ValidationResult {
 export async function validateDeployment(
   db: Db,
   deployment: DeploymentToRun,
+  operatorReserved: ReadonlySet<string>,
 ): Promise<ValidationResult> {
   const portfolio = await findDeploymentPortfolio(db, deployment.portfolioId);
   if (portfolio === undefined || portfolio.deleted) {
@@ -128,7 +135,7 @@ export async function validateDeployment(
       `The template "${source.template.slug}" is retired; choose another one`,
     );
   }
-  const subdomain = checkSubdomain(deployment.subdomain);
+  const subdomain = checkSubdomain(deployment.subdomain, operatorReserved);
   if (await isSubdomainHeldByAnother(db, subdomain, deployment.portfolioId)) {
     throw new DeploymentRejectedError(
       'deployment.subdomain_taken',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, UnavailableError } from '../../errors/app-error.ts';
 import {
   IntegrationFailure,
+  IntegrationRateLimitedError,
   IntegrationUnavailableError,
 } from '../../integrations/resilience/integration-errors.ts';
 import {
@@ -31,6 +32,24 @@ describe(describeDeploymentFailure.name, () => {
     );
 
     expect(failure).toMatchObject({ code: 'storage.failed', retryable: true });
+  });
+
+  it('carries a rate limit still in force as the time to run again', () => {
+    const blockedUntil = Date.now() + 60_000;
+
+    const failure = describeDeploymentFailure(
+      new IntegrationRateLimitedError('dns', 'dns is rate limited for another 60 s', {
+        blockedUntil,
+        fromVendor: true,
+      }),
+    );
+
+    expect(failure).toEqual({
+      code: 'dns.rate_limited',
+      message: 'The DNS service asked us to slow down; the work continues when it allows.',
+      retryable: true,
+      blockedUntil,
+    });
   });
 
   it('does not retry a vendor refusal (4xx)', () => {

@@ -1,6 +1,8 @@
 import { AppError, UnavailableError } from '../../errors/app-error.ts';
 import {
+  findBlockedUntil,
   IntegrationFailure,
+  type IntegrationOutcomeCode,
   integrationOutcomeCode,
   IntegrationUnavailableError,
   publicIntegrationMessage,
@@ -23,6 +25,7 @@ export const DEPLOYMENT_REJECTION_CODES = [
   'deployment.domain_unverified',
   'deployment.build_failed',
   'deployment.build_mismatch',
+  'dns.record_conflict',
 ] as const;
 export type DeploymentRejectionCode = (typeof DEPLOYMENT_REJECTION_CODES)[number];
 
@@ -65,6 +68,11 @@ export interface DeploymentFailure {
   readonly code: string;
   readonly message: string;
   readonly retryable: boolean;
+  /**
+   * Set when a vendor's rate limit stopped the attempt: the run is repeated after this epoch
+   * millisecond without using up an attempt.
+   */
+  readonly blockedUntil?: number;
 }
 
 /** Longest message kept (the column allows 1000 characters). */
@@ -91,6 +99,16 @@ function clip(message: string): string {
 export function describeDeploymentFailure(err: unknown): DeploymentFailure {
   if (err instanceof DeploymentRejectedError) {
     return { code: err.code, message: clip(err.message), retryable: false };
+  }
+  const blockedUntil = findBlockedUntil(err);
+  if (blockedUntil !== undefined && err instanceof IntegrationFailure) {
+    const code: IntegrationOutcomeCode = `${err.integration}.rate_limited`;
+    return {
+      code,
+      message: publicIntegrationMessage(code) ?? INTERNAL_FAILURE_MESSAGE,
+      retryable: true,
+      blockedUntil,
+    };
   }
   if (err instanceof IntegrationUnavailableError || err instanceof IntegrationFailure) {
     // The vendor's own text (replies, hosts, addresses) is logged by the runner, never stored.

@@ -172,15 +172,20 @@ export async function setPublished(
   return row === undefined ? undefined : toPortfolio(row);
 }
 
-export async function softDeletePortfolio(db: Db, ownerId: string, id: string): Promise<boolean> {
-  const result = await db
+/** Soft-deletes the portfolio; returns the subdomain it released, or undefined if not found. */
+export async function softDeletePortfolio(
+  db: Db,
+  ownerId: string,
+  id: string,
+): Promise<{ readonly subdomain: string | null } | undefined> {
+  return db
     .updateTable('portfolios')
     .set({ deleted_at: sql<Date>`now()`, is_published: false, updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .where('owner_id', '=', ownerId)
     .where('deleted_at', 'is', null)
+    .returning('subdomain')
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }
 
 export async function listPortfolioSummaries(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 
 import type { Database } from '../../db/database-types.ts';
@@ -13,7 +13,9 @@ import {
 import { type Page, type PageRequest, paginate } from '../../db/query/paginate.ts';
 import { withTransaction } from '../../db/transaction-scope.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../errors/app-error.ts';
+import type { EnqueueInTransaction } from '../../jobs/outbox/enqueue-in-transaction.ts';
 import type { PurgePortfolioHosts } from '../sites/site-host-purge.ts';
+import { enqueueSubdomainRecordSync } from '../sites/subdomain-sync-jobs.ts';
 import { findTemplate } from '../templates/templates.repository.ts';
 import type {
   CreatePortfolioInput,
@@ -62,11 +64,14 @@ export interface PortfolioService {
 // One message for "missing" and "not yours": the API never reveals another user's ids.
 const portfolioNotFound = () => new NotFoundError('portfolio.not_found', 'No such portfolio.');
 
-function assertValidSubdomain(subdomain: string | null | undefined): void {
+function assertValidSubdomain(
+  subdomain: string | null | undefined,
+  operatorReserved: ReadonlySet<string>,
+): void {
   if (subdomain === undefined || subdomain === null) {
     return;
   }
-  const problem = findSubdomainProblem(subdomain);
+  const problem = findSubdomainProblem(subdomain, operatorReserved);
   if (problem !== undefined) {
     throw new InvalidInputError('portfolio.subdomain_invalid', `The subdomain ${problem}.`, {
       fieldIssues: [{ path: 'subdomain', message: problem }],
@@ -107,8 +112,17 @@ export function createPortfolioService(deps: {
    * has committed (publishing, unpublishing, a new subdomain, a delete).
    */
   readonly purgeHosts: PurgePortfolioHosts;
+  /**
+   * The outbox writer: a change of what a subdomain serves queues its DNS record's sync in
+   * the change's transaction, so a freed name is always removed (R-SEC-2).
+   */
+  readonly enqueueInTransaction: EnqueueInTransaction;
+  /** Subdomains the operator keeps (RESERVED_SUBDOMAINS), refused beside the built-in list. */
+  readonly reservedSubdomains: ReadonlySet<string>;
 }): PortfolioService {
-  const { db, cursorCodec, purgeHosts } = deps;
+  const { db, cursorCodec, purgeHosts, enqueueInTransaction, reservedSubdomains } = deps;
+  const syncRecords = (trx: Transaction<Database>, id: string, subdomains: (string | null)[]) =>
+    enqueueSubdomainRecordSync(trx, enqueueInTransaction, id, subdomains);
 
   async function requirePortfolio(ownerId: string, id: string): Promise<Portfolio> {
     const portfolio = await findPortfolio(db, ownerId, id);
@@ -132,6 +146,9 @@ export function createPortfolioService(deps: {
         }
         const updated = await updatePortfolioRow(trx, id, await decide(current, trx));
         await snapshot(trx, updated, ownerId);
+        if (updated.subdomain !== current.subdomain) {
+          await syncRecords(trx, id, [current.subdomain, updated.subdomain]);
+        }
         return updated;
       }),
     );
@@ -139,7 +156,7 @@ export function createPortfolioService(deps: {
 
   return {
     async createPortfolio(ownerId, input) {
-      assertValidSubdomain(input.subdomain);
+      assertValidSubdomain(input.subdomain, reservedSubdomains);
       await assertUsableTemplate(db, input.templateId);
       const fields = {
         ownerId,
@@ -184,7 +201,7 @@ export function createPortfolioService(deps: {
     },
 
     async updatePortfolio(ownerId, id, input) {
-      assertValidSubdomain(input.subdomain);
+      assertValidSubdomain(input.subdomain, reservedSubdomains);
       if (input.templateId !== undefined) {
         await assertUsableTemplate(db, input.templateId);
       }
@@ -212,9 +229,13 @@ export function createPortfolioService(deps: {
       // Purged first: a repeated delete answers 404, so it could not retry a purge that
       // failed afterwards; the purge's hold keeps the old mapping out until the delete commits.
       await purgeHosts(id, [portfolio.subdomain]);
-      if (!(await softDeletePortfolio(db, ownerId, id))) {
-        throw portfolioNotFound();
-      }
+      await withTransaction(db, async (trx) => {
+        const released = await softDeletePortfolio(trx, ownerId, id);
+        if (released === undefined) {
+          throw portfolioNotFound();
+        }
+        await syncRecords(trx, id, [released.subdomain]);
+      });
       // Again after the commit, so every process's live host set re-reads the hosts as gone
       // (R-SEC-5); the first purge already holds the cache, so a failure here changes nothing
       // a repeat could fix, and the set's next refresh catches up on its own.
@@ -222,10 +243,14 @@ export function createPortfolioService(deps: {
     },
 
     async setPublished(ownerId, id, published) {
-      const portfolio = await setPublished(db, ownerId, id, published);
-      if (portfolio === undefined) {
-        throw portfolioNotFound();
-      }
+      const portfolio = await withTransaction(db, async (trx) => {
+        const changed = await setPublished(trx, ownerId, id, published);
+        if (changed === undefined) {
+          throw portfolioNotFound();
+        }
+        await syncRecords(trx, id, [changed.subdomain]);
+        return changed;
+      });
       // A published portfolio's live deployment is served; an unpublished one's is not.
       await purgeHosts(id, [portfolio.subdomain]);
       return portfolio;

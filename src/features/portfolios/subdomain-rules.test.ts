@@ -27,4 +27,12 @@ describe(findSubdomainProblem.name, () => {
       expect(RESERVED_SUBDOMAINS.has(name)).toBe(true);
     }
   });
+
+  it('refuses the names the operator reserved, beside the built-in ones', () => {
+    const operator = new Set(['careers']);
+
+    expect(findSubdomainProblem('careers', operator)).toBe('is reserved');
+    expect(findSubdomainProblem('careers')).toBeUndefined();
+    expect(findSubdomainProblem('www', operator)).toBe('is reserved');
+  });
 });

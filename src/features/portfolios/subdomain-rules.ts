@@ -60,8 +60,17 @@ export const MAX_SUBDOMAIN_LENGTH = 63;
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-/** Why a subdomain is refused, or undefined when it is acceptable (availability aside). */
-export function findSubdomainProblem(subdomain: string): string | undefined {
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * Why a subdomain is refused, or undefined when it is acceptable (availability aside).
+ * `operatorReserved` holds the names the operator keeps besides the built-in list
+ * (RESERVED_SUBDOMAINS).
+ */
+export function findSubdomainProblem(
+  subdomain: string,
+  operatorReserved: ReadonlySet<string> = NO_NAMES,
+): string | undefined {
   if (subdomain.length < MIN_SUBDOMAIN_LENGTH || subdomain.length > MAX_SUBDOMAIN_LENGTH) {
     return `must be ${String(MIN_SUBDOMAIN_LENGTH)}-${String(MAX_SUBDOMAIN_LENGTH)} characters`;
   }
@@ -75,7 +84,7 @@ export function findSubdomainProblem(subdomain: string): string | undefined {
   if (subdomain.slice(2, 4) === '--') {
     return 'may not have hyphens in the third and fourth positions';
   }
-  if (RESERVED_SUBDOMAINS.has(subdomain)) {
+  if (RESERVED_SUBDOMAINS.has(subdomain) || operatorReserved.has(subdomain)) {
     return 'is reserved';
   }
   return undefined;

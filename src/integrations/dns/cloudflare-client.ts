@@ -4,6 +4,7 @@ import {
   type FailureKind,
   failureKindOfStatus,
   IntegrationFailure,
+  IntegrationRateLimitedError,
   parseRetryAfter,
 } from '../resilience/integration-errors.ts';
 import type { ResilientCall } from '../resilience/resilient-call.ts';
@@ -108,7 +109,9 @@ function failureKind(status: number, codes: readonly number[]): FailureKind {
 /**
  * Cloudflare API v4 over fetch: one resilient call per HTTP request (so a retry repeats only
  * that request), the bearer token, the `{ success, errors, result, result_info }` envelope,
- * and the request budget checked before anything is sent.
+ * and the request budget checked before anything is sent. A 429 whose wait did not fit the
+ * attempt is recorded in the shared budget: Cloudflare blocks the whole token, so every
+ * process holds off until then without sending anything.
  */
 export function createCloudflareClient(options: CloudflareClientOptions): CloudflareClient {
   const baseUrl = options.apiBaseUrl.replace(/\/+$/, '');
@@ -119,7 +122,7 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
       for (const [key, value] of Object.entries(request.query ?? {})) {
         url.searchParams.set(key, String(value));
       }
-      return options.call(request.operation, async (signal) => {
+      const sent = options.call(request.operation, async (signal) => {
         await options.rateLimiter?.acquire(signal);
         const response = await fetch(url, {
           method: request.method,
@@ -163,6 +166,12 @@ export function createCloudflareClient(options: CloudflareClientOptions): Cloudf
           );
         }
         return { result: result.data, info: envelope.data.result_info };
+      });
+      return sent.catch(async (err: unknown) => {
+        if (err instanceof IntegrationRateLimitedError && err.fromVendor) {
+          await options.rateLimiter?.blockFor(err.blockedUntil - Date.now());
+        }
+        throw err;
       });
     },
   };

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 
 import { IntegrationUnavailableError } from '../resilience/integration-errors.ts';
 import type { ResilientCall } from '../resilience/resilient-call.ts';
@@ -13,16 +12,23 @@ import {
 import {
   byAge,
   type CloudflareRecord,
-  managedRecordSchema,
-  recordSchema,
+  markOf,
+  ownerOf,
   toRecord,
-  unquoteTxt,
+  viewOf,
 } from './cloudflare-record.ts';
-import type { DnsProvider, DnsRecord, DnsRecordFilter } from './dns-provider.ts';
-import { createDnsRecordConflict } from './dns-record-conflict.ts';
+import { createCloudflareRecordsApi, isMissingRecord } from './cloudflare-records-api.ts';
+import {
+  type DnsProvider,
+  type DnsRecord,
+  type DnsRecordFilter,
+  OWNER_MARK_PREFIX,
+} from './dns-provider.ts';
+import { selectOwnRecords } from './dns-record-conflict.ts';
 import {
   matchesInput,
   parseHostName,
+  parseOwner,
   parseRecordInput,
   type RecordInput,
 } from './parse-record-input.ts';
@@ -56,18 +62,17 @@ export interface CloudflareDnsOptions {
   readonly pageSize?: number;
 }
 
-const MAX_PAGES = 1_000;
 const UPSERT_ROUNDS = 3;
 
 /**
- * DNS records through Cloudflare API v4 (R-INT-4). Upsert is list-then-write, made safe
- * against concurrent writers without a lock: a create refused as a duplicate re-reads and
- * updates, and a create that raced another (Cloudflare allows several A records per name)
- * keeps the oldest record and deletes the rest, so every writer converges on one.
+ * DNS records through Cloudflare API v4 (R-INT-4, R-SEC-2). Every record we write carries
+ * `comment: "rolerabbit:<owner>"`; we change and delete only records with the owner's mark,
+ * and any other record at a name is a conflict. Upsert is list-then-write, made safe against
+ * concurrent writers of one owner without a lock: a create refused as a duplicate re-reads
+ * and updates, and a create that raced another (Cloudflare allows several A records per name)
+ * keeps the owner's oldest record and deletes the owner's others.
  */
 export function createCloudflareDns(options: CloudflareDnsOptions): DnsProvider {
-  const pageSize = options.pageSize ?? 100;
-  const records = `/zones/${encodeURIComponent(options.zoneId)}/dns_records`;
   const rateLimit = options.rateLimit;
   const client = createCloudflareClient({
     apiToken: options.apiToken,
@@ -89,79 +94,18 @@ export function createCloudflareDns(options: CloudflareDnsOptions): DnsProvider 
               : { onUnavailable: rateLimit.onUnavailable }),
           }),
   });
+  const api = createCloudflareRecordsApi({
+    client,
+    zoneId: options.zoneId,
+    pageSize: options.pageSize ?? 100,
+  });
 
-  async function listRaw(filter: DnsRecordFilter): Promise<CloudflareRecord[]> {
-    const found: CloudflareRecord[] = [];
-    for (let page = 1; page <= MAX_PAGES; page += 1) {
-      const { result, info } = await client.request({
-        operation: 'list records',
-        method: 'GET',
-        path: records,
-        query: {
-          ...(filter.type === undefined ? {} : { type: filter.type }),
-          ...(filter.name === undefined ? {} : { 'name.exact': filter.name }),
-          page,
-          per_page: pageSize,
-        },
-        result: z.array(recordSchema),
-      });
-      found.push(...result);
-      const lastPage = info?.total_pages ?? (result.length < pageSize ? page : page + 1);
-      if (result.length === 0 || page >= lastPage) {
-        return found;
-      }
-    }
-    throw new IntegrationUnavailableError(
-      'dns',
-      `Cloudflare listed more than ${String(MAX_PAGES)} pages`,
-    );
+  /** Every record at the name, of any type, oldest first. */
+  async function listAtName(name: string) {
+    return (await api.list({ 'name.exact': name })).sort(byAge).map(viewOf);
   }
 
-  /** The records an upsert of `input` would touch, oldest first. */
-  async function listSame(input: RecordInput): Promise<CloudflareRecord[]> {
-    const found = await listRaw({ type: input.type, name: input.name });
-    return found
-      .filter((r) => input.type !== 'TXT' || unquoteTxt(r.content) === input.content)
-      .sort(byAge);
-  }
-
-  async function deleteById(id: string): Promise<void> {
-    try {
-      await client.request({
-        operation: 'delete record',
-        method: 'DELETE',
-        path: `${records}/${encodeURIComponent(id)}`,
-        result: z.unknown(),
-      });
-    } catch (err) {
-      if (!isMissingRecord(err)) {
-        throw err;
-      }
-    }
-  }
-
-  async function write(
-    method: 'POST' | 'PATCH',
-    input: RecordInput,
-    id?: string,
-  ): Promise<DnsRecord> {
-    const { result } = await client.request({
-      operation: method === 'POST' ? 'create record' : 'update record',
-      method,
-      path: id === undefined ? records : `${records}/${encodeURIComponent(id)}`,
-      body: {
-        type: input.type,
-        name: input.name,
-        content: input.content,
-        ttl: input.ttlSeconds,
-        ...(input.type === 'TXT' ? {} : { proxied: input.proxied }),
-      },
-      result: managedRecordSchema,
-    });
-    return result;
-  }
-
-  /** Makes the oldest of `same` the one record and gives it the input's values. */
+  /** Makes the oldest of the owner's records the one record and gives it the input's values. */
   async function converge(same: CloudflareRecord[], input: RecordInput): Promise<DnsRecord> {
     const [survivor, ...extras] = same;
     if (survivor === undefined) {
@@ -169,52 +113,67 @@ export function createCloudflareDns(options: CloudflareDnsOptions): DnsProvider 
     }
     if (input.type !== 'TXT') {
       for (const extra of extras) {
-        await deleteById(extra.id);
+        await api.delete(extra.id);
       }
     }
     const current = toRecord(survivor);
     if (current !== undefined && matchesInput(current, input)) {
       return current;
     }
-    return write('PATCH', input, survivor.id);
+    return api.update(survivor.id, input, markOf(input.owner));
+  }
+
+  /**
+   * After a create: the owner's records of the input's kind, to converge. If a record we may
+   * not touch appeared at the name meanwhile, the one just created goes and the name is left
+   * to it (DnsRecordConflictError).
+   */
+  async function giveWayToOthers(
+    atName: ReturnType<typeof viewOf>[],
+    input: RecordInput,
+    created: DnsRecord,
+  ): Promise<CloudflareRecord[]> {
+    try {
+      return selectOwnRecords(atName, input).map((view) => view.record);
+    } catch (err) {
+      await api.delete(created.id);
+      throw err;
+    }
   }
 
   async function upsert(input: RecordInput): Promise<DnsRecord> {
     // Records already read after a refused create, so the next round need not list again.
-    let known: CloudflareRecord[] | undefined;
+    let known: ReturnType<typeof viewOf>[] | undefined;
     for (let round = 1; round <= UPSERT_ROUNDS; round += 1) {
       try {
-        const same = known ?? (await listSame(input));
+        const atName = known ?? (await listAtName(input.name));
         known = undefined;
+        const same = selectOwnRecords(atName, input).map((view) => view.record);
         if (same.length > 0) {
           return await converge(same, input);
         }
-        const created = await write('POST', input);
+        const created = await api.create(input, markOf(input.owner));
         if (input.type === 'TXT') {
           return created;
         }
-        const afterCreate = await listSame(input);
+        const afterCreate = await giveWayToOthers(await listAtName(input.name), input, created);
         return afterCreate.length > 1 ? await converge(afterCreate, input) : created;
       } catch (err) {
         if (!(err instanceof CloudflareApiFailure)) {
           throw err;
         }
-        if (err.hasCode(CLOUDFLARE_CODES.hostAlreadyUsed)) {
-          // Either another writer created our record first, or another type holds the name.
-          known = await listSame(input);
-          if (known.length === 0) {
-            throw createDnsRecordConflict(input.type, input.name);
-          }
-        } else if (
-          !err.hasCode(
+        if (
+          err.hasCode(
+            CLOUDFLARE_CODES.hostAlreadyUsed,
             CLOUDFLARE_CODES.recordAlreadyExists,
             CLOUDFLARE_CODES.identicalRecordExists,
-          ) &&
-          !isMissingRecord(err)
+          )
         ) {
+          // Another writer got there first: the next round says whose record it is.
+          known = await listAtName(input.name);
+        } else if (!isMissingRecord(err)) {
           throw err;
         }
-        // Someone else created it, or deleted what we were updating: read again.
       }
     }
     throw new IntegrationUnavailableError(
@@ -223,33 +182,62 @@ export function createCloudflareDns(options: CloudflareDnsOptions): DnsProvider 
     );
   }
 
+  const managed = (found: readonly CloudflareRecord[]) =>
+    found.flatMap((record) => toRecord(record) ?? []);
+
+  const queryOf = (filter: DnsRecordFilter): Record<string, string> => ({
+    ...(filter.type === undefined ? {} : { type: filter.type }),
+    ...(filter.name === undefined ? {} : { 'name.exact': parseHostName(filter.name) }),
+  });
+
   return {
     async upsertRecord(input) {
       return upsert(parseRecordInput(input));
     },
 
-    async deleteRecord(id) {
-      await deleteById(id);
+    async deleteOwnedRecords(name, owner) {
+      const host = parseHostName(name);
+      const marked = parseOwner(owner);
+      // Read again right before deleting: only what still carries this owner's mark goes.
+      const ours = (
+        await api.list({ 'name.exact': host, 'comment.startswith': OWNER_MARK_PREFIX })
+      ).filter((record) => ownerOf(record) === marked);
+      for (const record of ours) {
+        await api.delete(record.id);
+      }
+      return ours.length;
     },
 
     async listRecords(filter = {}) {
-      const name = filter.name === undefined ? undefined : parseHostName(filter.name);
-      const found = await listRaw({ ...filter, ...(name === undefined ? {} : { name }) });
-      return found.flatMap((record) => toRecord(record) ?? []);
+      return managed(await api.list(queryOf(filter)));
     },
 
     async findRecord(type, name) {
-      const found = await listRaw({ type, name: parseHostName(name) });
-      const [oldest] = found.sort(byAge).flatMap((record) => toRecord(record) ?? []);
+      const found = await api.list(queryOf({ type, name }));
+      const [oldest] = managed(found.sort(byAge));
       return oldest;
     },
-  };
-}
 
-function isMissingRecord(err: unknown): boolean {
-  return (
-    err instanceof CloudflareApiFailure &&
-    // Only this code: a 404 for a wrong zone must not pass for an already-deleted record.
-    err.hasCode(CLOUDFLARE_CODES.recordDoesNotExist)
-  );
+    async listUnmarkedRecords(filter = {}) {
+      // Cloudflare reads `comment.absent` as a flag: records without any comment.
+      const found = await api.list({ ...queryOf(filter), 'comment.absent': '' });
+      return managed(found.filter((record) => (record.comment ?? '') === ''));
+    },
+
+    async adoptRecord(record, owner) {
+      const marked = parseOwner(owner);
+      const current = await api.get(record.id);
+      const unchanged =
+        current !== undefined &&
+        (current.comment ?? '') === '' &&
+        viewOf(current).type === record.type &&
+        viewOf(current).name === record.name &&
+        viewOf(current).content === record.content;
+      if (!unchanged) {
+        return false;
+      }
+      await api.setComment(record.id, markOf(marked));
+      return true;
+    },
+  };
 }

@@ -25,7 +25,19 @@ describe(toRecord.name, () => {
       content: 'token',
       ttlSeconds: 1,
       proxied: false,
+      owner: null,
     });
+  });
+
+  it.each([
+    ['rolerabbit:portfolio=abc', 'portfolio=abc'],
+    ['rolerabbit:', null],
+    ['marketing site', null],
+    [null, null],
+  ])('reads the comment %j as the owner %j', (comment, owner) => {
+    expect(toRecord({ ...base, type: 'CNAME', content: 'x.example.net', comment })?.owner).toBe(
+      owner,
+    );
   });
 
   it('skips record types the service does not manage', () => {

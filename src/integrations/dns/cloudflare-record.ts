@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { DnsRecord } from './dns-provider.ts';
+import { type DnsRecord, OWNER_MARK_PREFIX } from './dns-provider.ts';
 import { isDnsRecordType } from './parse-record-input.ts';
 
 /** A DNS record as Cloudflare API v4 shows it (fields we do not use are dropped). */
@@ -11,6 +11,7 @@ export const recordSchema = z.object({
   content: z.string(),
   ttl: z.number(),
   proxied: z.boolean().optional(),
+  comment: z.string().nullable().optional(),
   created_on: z.string().optional(),
 });
 export type CloudflareRecord = z.infer<typeof recordSchema>;
@@ -24,6 +25,31 @@ export function unquoteTxt(content: string): string {
   return chunks.map((chunk) => chunk.slice(1, -1).replace(/\\(.)/g, '$1')).join('');
 }
 
+/** The owner our mark in `comment` names, or null for a record we did not create. */
+export function ownerOf(record: Pick<CloudflareRecord, 'comment'>): string | null {
+  const comment = record.comment ?? '';
+  const owner = comment.startsWith(OWNER_MARK_PREFIX)
+    ? comment.slice(OWNER_MARK_PREFIX.length)
+    : '';
+  return owner === '' ? null : owner;
+}
+
+/** The comment that marks a record as `owner`'s. */
+export function markOf(owner: string): string {
+  return `${OWNER_MARK_PREFIX}${owner}`;
+}
+
+/** What ownership checks compare: the type, the name and content as we write them, the owner. */
+export function viewOf(record: CloudflareRecord) {
+  return {
+    record,
+    type: record.type,
+    name: record.name.toLowerCase(),
+    content: record.type === 'TXT' ? unquoteTxt(record.content) : record.content,
+    owner: ownerOf(record),
+  };
+}
+
 export function toRecord(record: CloudflareRecord): DnsRecord | undefined {
   if (!isDnsRecordType(record.type)) {
     return undefined;
@@ -35,6 +61,7 @@ export function toRecord(record: CloudflareRecord): DnsRecord | undefined {
     content: record.type === 'TXT' ? unquoteTxt(record.content) : record.content,
     ttlSeconds: record.ttl,
     proxied: record.proxied ?? false,
+    owner: ownerOf(record),
   };
 }
 

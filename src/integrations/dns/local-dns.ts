@@ -5,8 +5,14 @@ import type { DnsRecordsTable } from '../../db/tables/dns-tables.ts';
 import { withTransaction } from '../../db/transaction-scope.ts';
 import type { ResilientCall } from '../resilience/resilient-call.ts';
 import type { DnsProvider, DnsRecord, DnsRecordFilter, DnsRecordType } from './dns-provider.ts';
-import { conflictingTypes, createDnsRecordConflict } from './dns-record-conflict.ts';
-import { parseHostName, parseRecordInput, type RecordInput } from './parse-record-input.ts';
+import { selectOwnRecords } from './dns-record-conflict.ts';
+import {
+  matchesInput,
+  parseHostName,
+  parseOwner,
+  parseRecordInput,
+  type RecordInput,
+} from './parse-record-input.ts';
 
 export interface LocalDnsOptions {
   readonly db: Kysely<Database>;
@@ -14,10 +20,18 @@ export interface LocalDnsOptions {
   readonly call: ResilientCall;
 }
 
-const RECORD_COLUMNS = ['id', 'type', 'name', 'content', 'ttl_seconds', 'proxied'] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RECORD_COLUMNS = [
+  'id',
+  'type',
+  'name',
+  'content',
+  'ttl_seconds',
+  'proxied',
+  'owner',
+] as const;
 
 type RecordRow = Pick<Selectable<DnsRecordsTable>, (typeof RECORD_COLUMNS)[number]>;
+type Db = Kysely<Database>;
 
 function toRecord(row: RecordRow): DnsRecord {
   return {
@@ -27,50 +41,63 @@ function toRecord(row: RecordRow): DnsRecord {
     content: row.content,
     ttlSeconds: row.ttl_seconds,
     proxied: row.proxied,
+    owner: row.owner,
   };
 }
 
 /**
- * Inserts or updates in one statement. The unique indexes of migration 0002 make concurrent
- * upserts of the same record converge on one row instead of racing a read and an insert.
+ * Upsert of one owner's record, under a transaction-scoped lock on the name (which also works
+ * behind a transaction-mode pooler): reads everything at the name, refuses anything not the
+ * owner's, then updates the owner's record or inserts it. Writers of one name run one by one.
  */
-async function writeRecord(db: Kysely<Database>, input: RecordInput): Promise<RecordRow> {
-  const insert = db.insertInto('dns_records').values({
-    type: input.type,
-    name: input.name,
-    content: input.content,
-    ttl_seconds: input.ttlSeconds,
-    proxied: input.proxied,
-  });
-  const upsert =
-    input.type === 'TXT'
-      ? insert.onConflict((conflict) =>
-          conflict
-            .columns(['name', 'content'])
-            .where('type', '=', 'TXT')
-            .doUpdateSet({ ttl_seconds: input.ttlSeconds, updated_at: sql`now()` }),
-        )
-      : insert.onConflict((conflict) =>
-          conflict
-            .columns(['name', 'type'])
-            .where('type', '<>', 'TXT')
-            .doUpdateSet({
-              content: input.content,
-              ttl_seconds: input.ttlSeconds,
-              proxied: input.proxied,
-              updated_at: sql`now()`,
-            }),
-        );
-  return upsert.returning(RECORD_COLUMNS).executeTakeFirstOrThrow();
+async function upsertOwned(trx: Db, input: RecordInput): Promise<RecordRow> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`dns:${input.name}`}))`.execute(trx);
+  const atName = await trx
+    .selectFrom('dns_records')
+    .select(RECORD_COLUMNS)
+    .where('name', '=', input.name)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const [current] = selectOwnRecords(atName, input);
+  if (current === undefined) {
+    return trx
+      .insertInto('dns_records')
+      .values({
+        type: input.type,
+        name: input.name,
+        content: input.content,
+        ttl_seconds: input.ttlSeconds,
+        proxied: input.proxied,
+        owner: input.owner,
+      })
+      .returning(RECORD_COLUMNS)
+      .executeTakeFirstOrThrow();
+  }
+  if (matchesInput(toRecord(current), input)) {
+    return current;
+  }
+  return trx
+    .updateTable('dns_records')
+    .set({
+      content: input.content,
+      ttl_seconds: input.ttlSeconds,
+      proxied: input.proxied,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', current.id)
+    .where('owner', '=', input.owner)
+    .returning(RECORD_COLUMNS)
+    .executeTakeFirstOrThrow();
 }
 
 /** The local default (R-INT-4): records kept in PostgreSQL, served on `{sub}.localhost`. */
 export function createLocalDns(options: LocalDnsOptions): DnsProvider {
   const { db, call } = options;
 
-  const listRecords = async (filter: DnsRecordFilter = {}): Promise<readonly DnsRecord[]> => {
+  const selectRecords = (filter: DnsRecordFilter, unmarkedOnly: boolean) => {
     const name = filter.name === undefined ? undefined : parseHostName(filter.name);
-    const rows = await call('list records', () => {
+    return call('list records', async () => {
       let query = db.selectFrom('dns_records').select(RECORD_COLUMNS);
       if (name !== undefined) {
         query = query.where('name', '=', name);
@@ -78,52 +105,65 @@ export function createLocalDns(options: LocalDnsOptions): DnsProvider {
       if (filter.type !== undefined) {
         query = query.where('type', '=', filter.type);
       }
-      return query.orderBy('name').orderBy('type').orderBy('created_at').orderBy('id').execute();
+      if (unmarkedOnly) {
+        query = query.where('owner', 'is', null);
+      }
+      const rows = await query
+        .orderBy('name')
+        .orderBy('type')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toRecord);
     });
-    return rows.map(toRecord);
   };
 
   return {
     async upsertRecord(input) {
       const wanted = parseRecordInput(input);
       const row = await call('upsert record', () =>
-        withTransaction(db, async (trx) => {
-          const conflicts = conflictingTypes(wanted.type);
-          if (conflicts.length > 0) {
-            // Serialises writers of one name, so an A and a CNAME cannot both slip in; a
-            // transaction-scoped lock also works behind a transaction-mode pooler.
-            await sql`SELECT pg_advisory_xact_lock(hashtext(${`dns:${wanted.name}`}))`.execute(trx);
-            const clash = await trx
-              .selectFrom('dns_records')
-              .select('id')
-              .where('name', '=', wanted.name)
-              .where('type', 'in', conflicts)
-              .executeTakeFirst();
-            if (clash !== undefined) {
-              throw createDnsRecordConflict(wanted.type, wanted.name);
-            }
-          }
-          return writeRecord(trx, wanted);
-        }),
+        withTransaction(db, (trx) => upsertOwned(trx, wanted)),
       );
       return toRecord(row);
     },
 
-    async deleteRecord(id) {
-      // Ids from another provider can never exist here; asking Postgres would only fail.
-      if (!UUID.test(id)) {
-        return;
-      }
-      await call('delete record', () =>
-        db.deleteFrom('dns_records').where('id', '=', id).executeTakeFirst(),
+    async deleteOwnedRecords(name, owner) {
+      const host = parseHostName(name);
+      const marked = parseOwner(owner);
+      // One statement: the owner is checked in the same row version that is deleted.
+      const result = await call('delete records', () =>
+        db
+          .deleteFrom('dns_records')
+          .where('name', '=', host)
+          .where('owner', '=', marked)
+          .executeTakeFirst(),
       );
+      return Number(result.numDeletedRows);
     },
 
-    listRecords,
+    listRecords: (filter = {}) => selectRecords(filter, false),
 
     async findRecord(type: DnsRecordType, name: string) {
-      const [first] = await listRecords({ type, name });
+      const [first] = await selectRecords({ type, name }, false);
       return first;
+    },
+
+    listUnmarkedRecords: (filter = {}) => selectRecords(filter, true),
+
+    async adoptRecord(record, owner) {
+      const marked = parseOwner(owner);
+      const result = await call('adopt record', () =>
+        db
+          .updateTable('dns_records')
+          .set({ owner: marked, updated_at: sql`now()` })
+          .where('id', '=', record.id)
+          .where('owner', 'is', null)
+          .where('type', '=', record.type)
+          .where('name', '=', record.name)
+          .where('content', '=', record.content)
+          .executeTakeFirst(),
+      );
+      return result.numUpdatedRows > 0n;
     },
   };
 }

@@ -28,37 +28,70 @@ describe(parseHostName.name, () => {
   });
 });
 
+const OWNER = 'portfolio=3f0c2a52-5a43-4b8e-9d43-0f4b8f1e2a11';
+
 describe(parseRecordInput.name, () => {
   it('fills the defaults: automatic TTL, not proxied', () => {
-    expect(parseRecordInput({ type: 'A', name: 'x.example.com', content: '192.0.2.1' })).toEqual({
+    expect(
+      parseRecordInput({ type: 'A', name: 'x.example.com', content: '192.0.2.1', owner: OWNER }),
+    ).toEqual({
       type: 'A',
       name: 'x.example.com',
       content: '192.0.2.1',
       ttlSeconds: 1,
       proxied: false,
+      owner: OWNER,
     });
   });
 
+  it.each(['', 'has space', 'rolerabbit:portfolio=x', 'x'.repeat(81)])(
+    'refuses the owner key %j',
+    (owner) => {
+      expect(() =>
+        parseRecordInput({ type: 'A', name: 'x.example.com', content: '192.0.2.1', owner }),
+      ).toThrow(/owner/);
+    },
+  );
+
   it('accepts localhost, and no other single label, as a CNAME target (local sites)', () => {
     expect(
-      parseRecordInput({ type: 'CNAME', name: 'jane.localhost', content: 'LocalHost' }).content,
+      parseRecordInput({
+        type: 'CNAME',
+        name: 'jane.localhost',
+        content: 'LocalHost',
+        owner: OWNER,
+      }).content,
     ).toBe('localhost');
     expect(() =>
-      parseRecordInput({ type: 'CNAME', name: 'jane.localhost', content: 'intranet' }),
+      parseRecordInput({
+        type: 'CNAME',
+        name: 'jane.localhost',
+        content: 'intranet',
+        owner: OWNER,
+      }),
     ).toThrow(/two labels/);
   });
 
   it('normalises a CNAME target like a name', () => {
     expect(
-      parseRecordInput({ type: 'CNAME', name: 'x.example.com', content: 'Sites.Example.NET.' })
-        .content,
+      parseRecordInput({
+        type: 'CNAME',
+        name: 'x.example.com',
+        content: 'Sites.Example.NET.',
+        owner: OWNER,
+      }).content,
     ).toBe('sites.example.net');
   });
 
   it('names the invalid field', () => {
     const error = (() => {
       try {
-        parseRecordInput({ type: 'AAAA', name: 'x.example.com', content: '192.0.2.1' });
+        parseRecordInput({
+          type: 'AAAA',
+          name: 'x.example.com',
+          content: '192.0.2.1',
+          owner: OWNER,
+        });
       } catch (err) {
         return err;
       }
@@ -73,7 +106,7 @@ describe(parseRecordInput.name, () => {
 
   it('rejects TXT content with control characters or over 2048 characters', () => {
     const txt = (content: string) => () =>
-      parseRecordInput({ type: 'TXT', name: 'x.example.com', content });
+      parseRecordInput({ type: 'TXT', name: 'x.example.com', content, owner: OWNER });
 
     expect(txt('line\nbreak')).toThrow(InvalidInputError);
     expect(txt('a'.repeat(2049))).toThrow(InvalidInputError);

@@ -24,7 +24,11 @@ export interface RecordInput {
   readonly content: string;
   readonly ttlSeconds: number;
   readonly proxied: boolean;
+  readonly owner: string;
 }
+
+/** Fits a Cloudflare comment on every plan (100 characters) with the mark's prefix. */
+const OWNER = /^[A-Za-z0-9=._-]{1,80}$/;
 
 function invalid(path: string, message: string): InvalidInputError {
   return new InvalidInputError('request.invalid', `Invalid DNS record ${path}: ${message}.`, {
@@ -90,6 +94,14 @@ function parseContent(type: DnsRecordType, name: string, content: string): strin
   }
 }
 
+/** An owner key such as `portfolio=<uuid>`: 1–80 of A-Z a-z 0-9 = . _ - */
+export function parseOwner(value: string): string {
+  if (!OWNER.test(value)) {
+    throw invalid('owner', 'must be 1–80 of A-Z, a-z, 0-9, "=", ".", "_" or "-"');
+  }
+  return value;
+}
+
 /** Validates an upsert and fills its defaults, the same way for every provider. */
 export function parseRecordInput(input: UpsertDnsRecordInput): RecordInput {
   if (!isDnsRecordType(input.type)) {
@@ -119,17 +131,24 @@ export function parseRecordInput(input: UpsertDnsRecordInput): RecordInput {
     content,
     ttlSeconds: proxied ? AUTOMATIC_TTL : ttlSeconds,
     proxied,
+    owner: parseOwner(input.owner),
   };
 }
 
-/** True when the stored record already says what the input asks for. */
+/** True when the stored record already says what the input asks for, owner included. */
 export function matchesInput(
-  record: { readonly content: string; readonly ttlSeconds: number; readonly proxied: boolean },
+  record: {
+    readonly content: string;
+    readonly ttlSeconds: number;
+    readonly proxied: boolean;
+    readonly owner: string | null;
+  },
   input: RecordInput,
 ): boolean {
   return (
     record.content === input.content &&
     record.ttlSeconds === input.ttlSeconds &&
-    record.proxied === input.proxied
+    record.proxied === input.proxied &&
+    record.owner === input.owner
   );
 }

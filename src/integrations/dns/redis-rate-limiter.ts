@@ -3,12 +3,18 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 
 import type { Redis } from 'ioredis';
 
-import { IntegrationFailure, type IntegrationName } from '../resilience/integration-errors.ts';
+import {
+  type IntegrationName,
+  IntegrationRateLimitedError,
+} from '../resilience/integration-errors.ts';
 
 export interface RedisRateLimiterOptions {
   readonly redis: Redis;
   readonly integration: IntegrationName;
-  /** The sorted set holding the window's request times; share it to share the budget. */
+  /**
+   * The sorted set holding the window's request times; share it to share the budget. The
+   * vendor's "blocked until" lives beside it, at `<key>:blocked-until`.
+   */
   readonly key: string;
   readonly maxRequests: number;
   readonly windowMs: number;
@@ -19,29 +25,57 @@ export interface RedisRateLimiterOptions {
 }
 
 export interface RateLimiter {
-  /** Resolves when one more request fits the budget; rejects if the wait is too long. */
+  /**
+   * Resolves when one more request fits the budget. Rejects with IntegrationRateLimitedError
+   * while the vendor's block lasts, or when the budget frees up only after `maxWaitMs`.
+   */
   acquire(signal: AbortSignal): Promise<void>;
+  /** Records that the vendor refuses every call for `waitMs` (a 429's Retry-After). */
+  blockFor(waitMs: number): Promise<void>;
 }
 
 /**
  * Sliding-window log: KEYS[1] holds one member per request, scored by Redis's clock (so
- * every process agrees on time). ARGV: window ms, budget, a unique member. Returns 0 when
- * the request was counted, else the ms until the oldest entry leaves the window. Atomic,
- * so concurrent callers in different processes never overspend.
+ * every process agrees on time); KEYS[2] holds the end of a block the vendor imposed, on the
+ * same clock. ARGV: window ms, budget, a unique member. Returns {0, 0} when the request was
+ * counted, {1, ms} when the budget frees a slot in ms, {2, ms} when the block ends in ms.
+ * Atomic, so concurrent callers in different processes never overspend.
  */
 const TAKE_SLOT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if blocked > now then
+  return {2, blocked - now}
+end
 local window = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
-  return 0
+  return {0, 0}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)
+return {1, math.max(1, tonumber(oldest[2]) + window - now)}
 `;
+
+/**
+ * KEYS[1]: the block's end (Redis clock, ms). ARGV[1]: the block's length in ms. Only ever
+ * extends a block, so a short Retry-After arriving late cannot shorten a longer one.
+ */
+const BLOCK_FOR = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local wanted = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if wanted > current then
+  redis.call('SET', KEYS[1], wanted, 'PX', tonumber(ARGV[1]))
+end
+return 0
+`;
+
+const SLOT_TAKEN = 0;
+const BUDGET_USED_UP = 1;
 
 /** A request budget shared by every process that uses the same Redis key. */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
@@ -59,18 +93,23 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     await connecting;
   }
 
-  async function takeSlot(): Promise<number | undefined> {
+  const blockedKey = `${options.key}:blocked-until`;
+
+  /** What the budget says, or undefined when Redis could not be asked. */
+  async function takeSlot(): Promise<readonly [number, number] | undefined> {
     try {
       await ensureConnected();
-      const waitMs = await redis.eval(
+      const answer: unknown = await redis.eval(
         TAKE_SLOT,
-        1,
+        2,
         options.key,
+        blockedKey,
         options.windowMs,
         options.maxRequests,
         randomUUID(),
       );
-      return Number(waitMs);
+      const [kind, waitMs] = Array.isArray(answer) ? (answer as unknown[]) : [];
+      return [Number(kind), Number(waitMs)];
     } catch (err) {
       // The budget protects the vendor account; losing Redis must not stop DNS changes.
       options.onUnavailable?.(err);
@@ -81,18 +120,34 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   return {
     async acquire(signal) {
       for (;;) {
-        const waitMs = await takeSlot();
-        if (waitMs === undefined || waitMs <= 0) {
+        const answer = await takeSlot();
+        if (answer === undefined || answer[0] === SLOT_TAKEN) {
           return;
         }
-        if (waitMs > options.maxWaitMs) {
-          throw new IntegrationFailure(
+        const [kind, waitMs] = answer;
+        if (kind !== BUDGET_USED_UP || waitMs > options.maxWaitMs) {
+          // Not the vendor's answer: nothing was sent, and the caller decides whether to wait.
+          throw new IntegrationRateLimitedError(
             options.integration,
-            `${options.integration} request budget of ${String(options.maxRequests)} per ${String(options.windowMs)} ms is used up`,
-            { kind: 'retryable', retryAfterMs: waitMs },
+            kind === BUDGET_USED_UP
+              ? `${options.integration} request budget of ${String(options.maxRequests)} per ${String(options.windowMs)} ms is used up`
+              : `${options.integration} vendor asked us to wait; no request sent`,
+            { blockedUntil: Date.now() + waitMs, fromVendor: false },
           );
         }
         await sleepFor(waitMs, undefined, { signal });
+      }
+    },
+
+    async blockFor(waitMs) {
+      if (waitMs <= 0) {
+        return;
+      }
+      try {
+        await ensureConnected();
+        await redis.eval(BLOCK_FOR, 1, blockedKey, Math.ceil(waitMs));
+      } catch (err) {
+        options.onUnavailable?.(err);
       }
     },
   };

@@ -38,6 +38,14 @@ export interface Breaker {
 
 type Thunk = () => Promise<unknown>;
 
+/** How a failed attempt bears on the vendor's health. */
+export interface BreakerClassifier {
+  /** Our request was wrong: the vendor answered, so it ends a run of failures. */
+  isCallerFault(err: unknown): boolean;
+  /** The vendor asked us to wait: neither a failure nor a success. */
+  isThrottled(err: unknown): boolean;
+}
+
 /**
  * One opossum breaker per integration, opened by *consecutive* failures rather than by
  * opossum's percentage (which, without a volume threshold, opens on a single failure).
@@ -47,7 +55,7 @@ type Thunk = () => Promise<unknown>;
 export function createBreaker(
   integration: IntegrationName,
   options: BreakerOptions,
-  isCallerFault: (err: unknown) => boolean,
+  classify: BreakerClassifier,
   name: string = integration,
 ): Breaker {
   const breaker = new CircuitBreaker<[Thunk], unknown>((attempt: Thunk) => attempt(), {
@@ -57,13 +65,18 @@ export function createBreaker(
     // Opening is decided by the consecutive counter below; opossum's rate check stays inert.
     errorThresholdPercentage: 100,
     volumeThreshold: Number.MAX_SAFE_INTEGER,
-    errorFilter: isCallerFault,
+    // Filtered errors are not counted; opossum reports them as successes (see below).
+    errorFilter: (err: unknown) => classify.isCallerFault(err) || classify.isThrottled(err),
     enableSnapshots: false,
   });
   let consecutiveFailures = 0;
   let timeouts = 0;
-  breaker.on('success', () => {
-    consecutiveFailures = 0;
+  // A filtered error arrives here as the result. A throttle keeps the run of failures as it
+  // was, so 429s neither open the breaker nor hide an outage around them.
+  breaker.on('success', (result: unknown) => {
+    if (!classify.isThrottled(result)) {
+      consecutiveFailures = 0;
+    }
   });
   breaker.on('failure', () => {
     consecutiveFailures += 1;

@@ -54,6 +54,49 @@ export class IntegrationTimeoutError extends IntegrationFailure {
   }
 }
 
+/**
+ * The vendor said "wait" (HTTP 429), or our shared record says it did, and the wait did not
+ * fit the attempt. Retryable but not a vendor failure: the breaker does not count it and the
+ * call is not retried in-process; a job meeting it is delayed until `blockedUntil` instead.
+ */
+export class IntegrationRateLimitedError extends IntegrationFailure {
+  override readonly name: string = 'IntegrationRateLimitedError';
+  /** Epoch milliseconds before which calling again is pointless. */
+  readonly blockedUntil: number;
+  /** True for a 429 answer; false when the block was already recorded (no request was sent). */
+  readonly fromVendor: boolean;
+
+  constructor(
+    integration: IntegrationName,
+    message: string,
+    options: { readonly blockedUntil: number; readonly fromVendor: boolean; cause?: unknown },
+  ) {
+    super(integration, message, {
+      kind: 'retryable',
+      status: 429,
+      retryAfterMs: Math.max(0, options.blockedUntil - Date.now()),
+      cause: options.cause,
+    });
+    this.blockedUntil = options.blockedUntil;
+    this.fromVendor = options.fromVendor;
+  }
+}
+
+/**
+ * When the error, or an error it was caused by, is a rate limit still in force: the epoch
+ * milliseconds until which callers should hold off; otherwise undefined.
+ */
+export function findBlockedUntil(err: unknown, now = Date.now()): number | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 10 && current instanceof Error; depth += 1) {
+    if (current instanceof IntegrationRateLimitedError) {
+      return current.blockedUntil > now ? current.blockedUntil : undefined;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
 /** The breaker is open, or retries ran out: callers may try again later. */
 export class IntegrationUnavailableError extends UnavailableError {
   override readonly name: string = 'IntegrationUnavailableError';
@@ -105,6 +148,7 @@ const PUBLIC_SENTENCES = {
   unavailable: 'is unavailable right now',
   failed: 'failed to complete the request',
   rejected: 'refused the request',
+  rate_limited: 'asked us to slow down; the work continues when it allows',
 } as const;
 
 export type IntegrationOutcomeCode = `${IntegrationName}.${keyof typeof PUBLIC_SENTENCES}`;

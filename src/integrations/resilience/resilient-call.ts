@@ -6,10 +6,12 @@ import { type Breaker, type BreakerOptions, createBreaker } from './circuit-brea
 import {
   IntegrationFailure,
   type IntegrationName,
+  IntegrationRateLimitedError,
   IntegrationTimeoutError,
   IntegrationUnavailableError,
 } from './integration-errors.ts';
 import { realSleep, type RetryOptions, type Sleep, withRetry } from './retry-policy.ts';
+import { runAttempt } from './run-attempt.ts';
 
 export interface ResilienceOptions {
   readonly breaker: BreakerOptions;
@@ -18,10 +20,13 @@ export interface ResilienceOptions {
   readonly timeoutMs: number;
 }
 
-export type AttemptOutcome = 'success' | 'failure' | 'rejected' | 'timeout' | 'short-circuited';
+export type AttemptOutcome =
+  'success' | 'failure' | 'rejected' | 'timeout' | 'rate-limited' | 'short-circuited';
 
 export interface AttemptObserver {
   onAttempt(integration: IntegrationName, outcome: AttemptOutcome, durationMs: number): void;
+  /** Every 429 a vendor answered, including those waited out within an attempt. */
+  onRateLimited?(integration: IntegrationName): void;
 }
 
 /**
@@ -39,38 +44,6 @@ export interface Integration {
   readonly breaker: Breaker;
 }
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Our own errors pass through; anything else from a vendor call becomes a failure. */
-function normalise(integration: IntegrationName, err: unknown): Error {
-  if (err instanceof IntegrationFailure || err instanceof AppError) {
-    return err;
-  }
-  const code = errorCode(err) ?? errorCode((err as { cause?: unknown } | null)?.cause);
-  const reason = err instanceof Error ? err.message : String(err);
-  const network =
-    code !== undefined && (NETWORK_ERROR_CODES.has(code) || code.startsWith('UND_ERR'));
-  return new IntegrationFailure(
-    integration,
-    `${integration} call failed${network ? ` (${code})` : ''}: ${reason}`,
-    { kind: 'retryable', cause: err },
-  );
-}
-
 /** Caller faults (4xx, validation) say nothing about the vendor's health. */
 export function isCallerFault(err: unknown): boolean {
   return (
@@ -79,30 +52,22 @@ export function isCallerFault(err: unknown): boolean {
   );
 }
 
-async function runWithTimeout<T>(
-  integration: IntegrationName,
-  timeoutMs: number,
-  attempt: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new IntegrationTimeoutError(integration, timeoutMs);
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  try {
-    // The race settles at the deadline even if the attempt ignores its signal.
-    return await Promise.race([attempt(controller.signal), timedOut]);
-  } catch (err) {
-    throw controller.signal.aborted
-      ? (controller.signal.reason as Error)
-      : normalise(integration, err);
-  } finally {
-    clearTimeout(timer);
+/** A vendor asking us to wait is up, not failing; nor did the call succeed. */
+export function isThrottled(err: unknown): boolean {
+  return err instanceof IntegrationRateLimitedError;
+}
+
+function outcomeOf(err: unknown): AttemptOutcome {
+  if (err instanceof IntegrationUnavailableError) {
+    return 'short-circuited';
   }
+  if (err instanceof IntegrationTimeoutError) {
+    return 'timeout';
+  }
+  if (isThrottled(err)) {
+    return 'rate-limited';
+  }
+  return isCallerFault(err) ? 'rejected' : 'failure';
 }
 
 /**
@@ -125,8 +90,19 @@ export function createIntegration(
     readonly breakerName?: string;
   },
 ): Integration {
-  const breaker = createBreaker(name, options.breaker, isCallerFault, deps.breakerName);
+  const breaker = createBreaker(
+    name,
+    options.breaker,
+    { isCallerFault, isThrottled },
+    deps.breakerName,
+  );
   const sleep = deps.sleep ?? realSleep;
+  const attemptOptions = {
+    integration: name,
+    timeoutMs: options.timeoutMs,
+    sleep,
+    onRateLimited: () => deps.observer?.onRateLimited?.(name),
+  };
   // One key per fact: `integration` names the port, `breaker` a vendor's own breaker.
   const logger = deps.logger.child(
     deps.breakerName === undefined
@@ -143,16 +119,9 @@ export function createIntegration(
         const startedAt = performance.now();
         let outcome: AttemptOutcome = 'success';
         try {
-          return await breaker.run(() => runWithTimeout(name, options.timeoutMs, attempt));
+          return await breaker.run(() => runAttempt(attemptOptions, attempt));
         } catch (err) {
-          outcome =
-            err instanceof IntegrationUnavailableError
-              ? 'short-circuited'
-              : err instanceof IntegrationTimeoutError
-                ? 'timeout'
-                : isCallerFault(err)
-                  ? 'rejected'
-                  : 'failure';
+          outcome = outcomeOf(err);
           if (outcome === 'timeout') {
             breaker.recordTimeout();
           }
@@ -178,8 +147,9 @@ export function createIntegration(
       },
       sleep,
     ).catch((err: unknown) => {
-      // Retries used up on a vendor failure: callers see one typed "unavailable" error.
-      if (err instanceof IntegrationFailure && err.kind === 'retryable') {
+      // Retries used up on a vendor failure: callers see one typed "unavailable" error. A rate
+      // limit stays itself, so a job can wait until it ends.
+      if (err instanceof IntegrationFailure && err.kind === 'retryable' && !isThrottled(err)) {
         throw new IntegrationUnavailableError(name, unavailableMessage(name), err);
       }
       throw err;

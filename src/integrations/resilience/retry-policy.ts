@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
-import { IntegrationFailure } from './integration-errors.ts';
+import { IntegrationFailure, IntegrationRateLimitedError } from './integration-errors.ts';
 
 export interface RetryOptions {
   /** Retries after the first attempt (3 → at most 4 attempts). */
@@ -17,9 +17,17 @@ export const realSleep: Sleep = async (ms) => {
   await sleepFor(ms);
 };
 
-/** Only vendor and network failures are retried; everything else is final at once. */
+/**
+ * Only vendor and network failures are retried; everything else is final at once. A rate
+ * limit is not retried here either: its wait did not fit an attempt, so the caller (a job)
+ * waits it out instead of holding a worker.
+ */
 export function isRetryable(err: unknown): err is IntegrationFailure {
-  return err instanceof IntegrationFailure && err.kind === 'retryable';
+  return (
+    err instanceof IntegrationFailure &&
+    err.kind === 'retryable' &&
+    !(err instanceof IntegrationRateLimitedError)
+  );
 }
 
 /** The wait before retry number `retry` (0-based): the doubled base, or Retry-After if longer. */

@@ -5,6 +5,7 @@ import type {
   DeploymentRunOptions,
   DeploymentRunOutcome,
 } from '../../features/deployments/deployment-runner.ts';
+import { DeferJobError } from '../defer-job-error.ts';
 import { isRetryableJobError } from '../is-retryable-job-error.ts';
 import type { JobContext } from '../job-handler.ts';
 import { PermanentJobError } from '../permanent-job-error.ts';
@@ -77,6 +78,21 @@ describe(createRunDeploymentJob.name, () => {
 
     expect(isRetryableJobError(error)).toBe(true);
     expect(String(error)).toContain('storage.failed');
+  });
+
+  it('defers the job until a rate limit ends instead of using an attempt', async () => {
+    const blockedUntil = Date.now() + 300_000;
+    const { handler } = handlerReturning({
+      kind: 'retry',
+      failure: { ...FAILURE, code: 'dns.rate_limited', blockedUntil },
+    });
+
+    const error: unknown = await handler({ deploymentId: DEPLOYMENT_ID }, context()).catch(
+      (err: unknown) => err,
+    );
+
+    expect(error).toBeInstanceOf(DeferJobError);
+    expect((error as DeferJobError).untilMs).toBe(blockedUntil);
   });
 
   it('throws a PermanentJobError for a final failure, so no attempt follows', async () => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 
 import { jwtVerify } from 'jose';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { DEVELOPMENT_JWT_SECRET } from '../../../src/config/auth-env.ts';
@@ -98,9 +99,18 @@ describe('cli start-up', () => {
     expect(run.stderr).toContain('DATABASE_URL:');
   });
 
-  it('serves, then closes cleanly on SIGTERM', async () => {
+  it('serves, lists portfolios on reserved names, then closes cleanly on SIGTERM', async () => {
     const port = await freePort();
+    await withDatabase((client) =>
+      client.query(
+        `WITH owner AS (INSERT INTO users (id) VALUES (gen_random_uuid()) RETURNING id)
+         INSERT INTO portfolios (owner_id, template_id, title, slug, subdomain, content)
+         SELECT owner.id, templates.id, 'Press', 'press', 'press-room', '{}'
+           FROM owner, templates LIMIT 1`,
+      ),
+    );
     const child = startCli(['serve'], {
+      RESERVED_SUBDOMAINS: 'press-room',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: serverUrl(database),
@@ -134,6 +144,76 @@ describe('cli start-up', () => {
       /Integrations +storage \w+ · dns \w+ · ssl \w+ · geolocation [^·]*offline · email \w+/,
     );
     expect(output).toContain('"msg":"shutting down"');
+    expect(output).toMatch(/"subdomain":"press-room".*RESERVED_SUBDOMAINS/);
     expect(code).toBe(0);
   });
 });
+
+describe('cli dns adopt (R-SEC-2)', () => {
+  const env = () => ({
+    DATABASE_URL: serverUrl(database),
+    BASE_DOMAIN: 'rolerabbit.test',
+    DNS_SITE_TARGET: 'sites.rolerabbit.test',
+    LOG_LEVEL: 'warn',
+  });
+
+  it('lists what it would mark, and marks it only with --apply', async () => {
+    const portfolioId = await withDatabase(async (client) => {
+      const user = await client.query<{ id: string }>(
+        "INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'adopt@example.com') RETURNING id",
+      );
+      const portfolio = await client.query<{ id: string }>(
+        `INSERT INTO portfolios (owner_id, template_id, title, slug, subdomain, content)
+         SELECT $1, id, 'Adopted', 'adopted', 'adopted', '{}' FROM templates LIMIT 1
+         RETURNING id`,
+        [user.rows[0]?.id],
+      );
+      await client.query(
+        `INSERT INTO dns_records (type, name, content)
+         VALUES ('CNAME', 'adopted.rolerabbit.test', 'sites.rolerabbit.test'),
+                ('CNAME', 'careers.rolerabbit.test', 'jobs.example.org')`,
+      );
+      return portfolio.rows[0]?.id ?? '';
+    });
+
+    const dryRun = await runCli(['dns', 'adopt'], env());
+    const ownersAfterDryRun = await ownersOfRecords();
+    const applied = await runCli(['dns', 'adopt', '--apply'], env());
+
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain('Dry run: 1 record(s) would be marked');
+    expect(dryRun.stdout).toContain(`CNAME adopted.rolerabbit.test -> sites.rolerabbit.test`);
+    expect(ownersAfterDryRun).toEqual([null, null]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Marked 1 record(s)');
+    expect(await ownersOfRecords()).toEqual([`portfolio=${portfolioId}`, null]);
+  });
+
+  it('refuses an unknown command or option with exit code 2', async () => {
+    const unknown = await runCli(['dns', 'purge'], env());
+    const badOption = await runCli(['dns', 'adopt', '--force'], env());
+
+    expect([unknown.code, badOption.code]).toEqual([2, 2]);
+    expect(unknown.stdout).toContain('Usage: rolerabbit dns adopt [--apply]');
+  });
+});
+
+async function withDatabase<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl(database) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Owners of the two records the adopt test seeds, in name order. */
+function ownersOfRecords(): Promise<(string | null)[]> {
+  return withDatabase(async (client) => {
+    const { rows } = await client.query<{ owner: string | null }>(
+      "SELECT owner FROM dns_records WHERE name IN ('adopted.rolerabbit.test', 'careers.rolerabbit.test') ORDER BY name",
+    );
+    return rows.map((row) => row.owner);
+  });
+}

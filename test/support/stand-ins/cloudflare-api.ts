@@ -2,24 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import {
+  clock,
+  fail,
+  present,
+  PROXIABLE,
+  send,
+  type StoredRecord,
+} from './cloudflare-api-records.ts';
+
+export type { StoredRecord } from './cloudflare-api-records.ts';
+
 /**
  * An in-memory Cloudflare API v4 (DNS records only), written from the documented shapes:
  * the `{ success, errors, messages, result, result_info }` envelope, bearer tokens (10000
- * when wrong), page/per_page pagination, the duplicate rules (81053 for a name held by a
- * conflicting type, 81057 for an identical record), 81044 for unknown ids, and switches
- * that answer 429 with Retry-After, 5xx, or `success:false` with HTTP 200.
+ * when wrong), page/per_page pagination, the `comment` field (kept on create, changed by
+ * PATCH, `null` when unset) with the `comment.exact`, `comment.startswith` and
+ * `comment.absent` filters, the duplicate rules (81053 for a name held by a conflicting
+ * type, 81057 for an identical record), 81044 for unknown ids, and switches that answer 429
+ * with Retry-After, 5xx, or `success:false` with HTTP 200.
  */
-
-export interface StoredRecord {
-  id: string;
-  type: string;
-  name: string;
-  content: string;
-  ttl: number;
-  proxied: boolean;
-  created_on: string;
-  modified_on: string;
-}
 
 export interface SeenRequest {
   readonly method: string;
@@ -28,6 +30,10 @@ export interface SeenRequest {
   readonly body: unknown;
   readonly at: number;
 }
+
+export type SeedRecord = Pick<StoredRecord, 'type' | 'name' | 'content'> & {
+  readonly comment?: string | null;
+};
 
 export type Failure =
   | { readonly status: 429; readonly retryAfterSeconds: number }
@@ -42,54 +48,13 @@ export interface CloudflareApiStandIn {
   readonly requests: SeenRequest[];
   /** Every record in the zone, oldest first. */
   records(): StoredRecord[];
-  /** Adds records directly, without requests. */
-  seed(records: readonly Pick<StoredRecord, 'type' | 'name' | 'content'>[]): void;
+  /** Adds records directly, without requests (an operator's, unless given our comment). */
+  seed(records: readonly SeedRecord[]): void;
   /** The next `times` requests fail this way before the API answers normally again. */
   failNext(times: number, failure: Failure): void;
   /** Runs `act` just before the next create is handled: another writer racing ours. */
   beforeNextCreate(act: () => void): void;
   close(): Promise<void>;
-}
-
-const PROXIABLE = new Set(['A', 'AAAA', 'CNAME']);
-
-function send(response: ServerResponse, status: number, body: object, headers = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
-
-function fail(response: ServerResponse, status: number, code: number, message: string): void {
-  send(response, status, {
-    success: false,
-    errors: [{ code, message }],
-    messages: [],
-    result: null,
-  });
-}
-
-function present(record: StoredRecord): object {
-  // Cloudflare shows TXT content as a quoted character-string.
-  const content =
-    record.type === 'TXT' && !record.content.startsWith('"')
-      ? `"${record.content}"`
-      : record.content;
-  return {
-    ...record,
-    content,
-    proxiable: PROXIABLE.has(record.type),
-    settings: {},
-    meta: {},
-    tags: [],
-  };
-}
-
-/** A stamp that increases with every record, like ordered creation times. */
-function clock(): () => string {
-  let last = 0;
-  return () => {
-    last = Math.max(Date.now(), last + 1);
-    return new Date(last).toISOString();
-  };
 }
 
 export async function startCloudflareApi(
@@ -103,7 +68,7 @@ export async function startCloudflareApi(
   let beforeCreate: (() => void) | undefined;
   const now = clock();
 
-  const add = (fields: Pick<StoredRecord, 'type' | 'name' | 'content'> & Partial<StoredRecord>) => {
+  const add = (fields: SeedRecord & Partial<StoredRecord>) => {
     const stamp = now();
     const proxied = PROXIABLE.has(fields.type) && fields.proxied === true;
     const record: StoredRecord = {
@@ -113,6 +78,7 @@ export async function startCloudflareApi(
       content: fields.content,
       ttl: proxied ? 1 : (fields.ttl ?? 1),
       proxied,
+      comment: typeof fields.comment === 'string' && fields.comment !== '' ? fields.comment : null,
       created_on: stamp,
       modified_on: stamp,
     };
@@ -141,8 +107,16 @@ export async function startCloudflareApi(
   const list = (query: URLSearchParams, response: ServerResponse) => {
     const name = (query.get('name.exact') ?? query.get('name'))?.toLowerCase();
     const type = query.get('type');
+    const commentExact = query.get('comment.exact') ?? query.get('comment');
+    const commentStart = query.get('comment.startswith');
+    const commentAbsent = query.has('comment.absent');
     const matching = [...store.values()].filter(
-      (r) => (name === undefined || r.name === name) && (type === null || r.type === type),
+      (r) =>
+        (name === undefined || r.name === name) &&
+        (type === null || r.type === type) &&
+        (commentExact === null || r.comment === commentExact) &&
+        (commentStart === null || (r.comment ?? '').startsWith(commentStart)) &&
+        (!commentAbsent || r.comment === null),
     );
     const page = Math.max(1, Number(query.get('page') ?? 1));
     const perPage = Math.min(5_000, Math.max(1, Number(query.get('per_page') ?? 100)));
@@ -187,7 +161,14 @@ export async function startCloudflareApi(
       record = add({ ...input, type: input.type, name: input.name, content: input.content });
     } else {
       const proxied = PROXIABLE.has(candidate.type) && candidate.proxied;
-      record = { ...candidate, proxied, ttl: proxied ? 1 : candidate.ttl, modified_on: now() };
+      const comment = candidate.comment === '' ? null : candidate.comment;
+      record = {
+        ...candidate,
+        proxied,
+        comment,
+        ttl: proxied ? 1 : candidate.ttl,
+        modified_on: now(),
+      };
       store.set(record.id, record);
     }
     send(response, 200, { success: true, errors: [], messages: [], result: present(record) });

@@ -1,38 +1,29 @@
-import { randomBytes } from 'node:crypto';
-
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { CloudflareApiFailure } from '../../../../src/integrations/dns/cloudflare-client.ts';
 import {
   type CloudflareDnsOptions,
   createCloudflareDns,
 } from '../../../../src/integrations/dns/cloudflare-dns.ts';
+import { DnsRecordConflictError } from '../../../../src/integrations/dns/dns-record-conflict.ts';
 import {
-  IntegrationFailure,
+  IntegrationRateLimitedError,
   IntegrationUnavailableError,
 } from '../../../../src/integrations/resilience/integration-errors.ts';
 import {
   type CloudflareApiStandIn,
   startCloudflareApi,
 } from '../../../support/stand-ins/cloudflare-api.ts';
-import { createTestContext, type TestContext } from '../../../support/test-context.ts';
 import {
   createDnsIntegration,
   describeDnsProviderContract,
+  OWNER,
   uniqueZone,
 } from './dns-provider-contract.ts';
 
+const MARK = `rolerabbit:${OWNER}`;
+
 let api: CloudflareApiStandIn;
-let ctx: TestContext;
-
-beforeAll(async () => {
-  ctx = await createTestContext();
-});
-
-afterAll(async () => {
-  await ctx.close();
-});
 
 beforeEach(async () => {
   api = await startCloudflareApi();
@@ -54,7 +45,13 @@ function createProvider(overrides: Partial<CloudflareDnsOptions> = {}) {
   return { dns, delays };
 }
 
-describeDnsProviderContract('cloudflare (stand-in)', () => createProvider().dns);
+describeDnsProviderContract('cloudflare (stand-in)', {
+  provider: () => createProvider().dns,
+  seedForeign: (record) => {
+    api.seed([record]);
+    return Promise.resolve();
+  },
+});
 
 describe(createCloudflareDns.name, () => {
   it('reads every page of a listing larger than one page', async () => {
@@ -91,44 +88,105 @@ describe(createCloudflareDns.name, () => {
   it('treats a create refused as a duplicate (81057) as already there', async () => {
     const name = `dup.${uniqueZone()}`;
     api.beforeNextCreate(() => {
-      api.seed([{ type: 'A', name, content: '192.0.2.5' }]);
+      api.seed([{ type: 'A', name, content: '192.0.2.5', comment: MARK }]);
     });
     const { dns } = createProvider();
 
-    const record = await dns.upsertRecord({ type: 'A', name, content: '192.0.2.5' });
+    const record = await dns.upsertRecord({ owner: OWNER, type: 'A', name, content: '192.0.2.5' });
 
     expect(record).toMatchObject({ id: api.records()[0]?.id, content: '192.0.2.5' });
     expect(api.records()).toHaveLength(1);
     expect(api.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
   });
 
-  it('updates the CNAME that another writer created first (81053) instead of failing', async () => {
+  it('updates the CNAME that another writer of ours created first (81053)', async () => {
     const name = `cname.${uniqueZone()}`;
     api.beforeNextCreate(() => {
-      api.seed([{ type: 'CNAME', name, content: 'old.example.net' }]);
+      api.seed([{ type: 'CNAME', name, content: 'old.example.net', comment: MARK }]);
     });
     const { dns } = createProvider();
 
-    const record = await dns.upsertRecord({ type: 'CNAME', name, content: 'new.example.net' });
+    const record = await dns.upsertRecord({
+      owner: OWNER,
+      type: 'CNAME',
+      name,
+      content: 'new.example.net',
+    });
 
     expect(api.records()).toEqual([
-      expect.objectContaining({ id: record.id, content: 'new.example.net' }),
+      expect.objectContaining({ id: record.id, content: 'new.example.net', comment: MARK }),
     ]);
     expect(api.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'PATCH']);
   });
 
-  it('converges on the older record when a racing writer added a second A record', async () => {
+  it("gives the name up when an operator's CNAME appears while it creates (R-SEC-2)", async () => {
+    const name = `careers.${uniqueZone()}`;
+    api.beforeNextCreate(() => {
+      api.seed([{ type: 'CNAME', name, content: 'jobs.example.org' }]);
+    });
+    const { dns } = createProvider();
+
+    const error: unknown = await dns
+      .upsertRecord({ owner: OWNER, type: 'CNAME', name, content: 'sites.example.net' })
+      .catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(DnsRecordConflictError);
+    expect(api.records()).toEqual([
+      expect.objectContaining({ content: 'jobs.example.org', comment: null }),
+    ]);
+    expect(api.requests.map((r) => r.method)).not.toContain('PATCH');
+  });
+
+  it('removes its own record when an operator adds an A record beside it mid-create', async () => {
     const name = `twin.${uniqueZone()}`;
     api.beforeNextCreate(() => {
       api.seed([{ type: 'A', name, content: '192.0.2.9' }]);
     });
     const { dns } = createProvider();
 
-    const record = await dns.upsertRecord({ type: 'A', name, content: '192.0.2.1' });
+    await expect(
+      dns.upsertRecord({ owner: OWNER, type: 'A', name, content: '192.0.2.1' }),
+    ).rejects.toBeInstanceOf(DnsRecordConflictError);
+
+    expect(api.records()).toEqual([expect.objectContaining({ content: '192.0.2.9' })]);
+  });
+
+  it('converges on the older record when a racing writer of ours added a second A record', async () => {
+    const name = `twin.${uniqueZone()}`;
+    api.beforeNextCreate(() => {
+      api.seed([{ type: 'A', name, content: '192.0.2.9', comment: MARK }]);
+    });
+    const { dns } = createProvider();
+
+    const record = await dns.upsertRecord({ owner: OWNER, type: 'A', name, content: '192.0.2.1' });
 
     expect(api.records()).toEqual([
       expect.objectContaining({ id: record.id, content: '192.0.2.1' }),
     ]);
+  });
+
+  it('writes the owner mark as the comment and finds its records by it', async () => {
+    const name = `marked.${uniqueZone()}`;
+    const { dns } = createProvider();
+
+    await dns.upsertRecord({ owner: OWNER, type: 'CNAME', name, content: 'sites.example.net' });
+    await dns.deleteOwnedRecords(name, OWNER);
+
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ comment: MARK });
+    const lookup = api.requests.filter((r) => r.method === 'GET').at(-1);
+    expect(lookup?.query.get('comment.startswith')).toBe('rolerabbit:');
+    expect(lookup?.query.get('name.exact')).toBe(name);
+    expect(api.records()).toEqual([]);
+  });
+
+  it('never offers a record with an operator comment for adoption', async () => {
+    const name = `noted.${uniqueZone()}`;
+    api.seed([
+      { type: 'CNAME', name, content: 'sites.example.net', comment: 'marketing, do not touch' },
+    ]);
+    const { dns } = createProvider();
+
+    expect(await dns.listUnmarkedRecords({ name })).toEqual([]);
   });
 
   it('retries a 429 after the Retry-After the API asked for', async () => {
@@ -143,11 +201,32 @@ describe(createCloudflareDns.name, () => {
     expect(api.requests).toHaveLength(2);
   });
 
+  it('keeps its breaker closed through five 429s in a row and calls again at once', async () => {
+    api.failNext(5, { status: 429, retryAfterSeconds: 300 });
+    const { integration, delays } = createDnsIntegration();
+    const dns = createCloudflareDns({
+      apiToken: api.token,
+      zoneId: api.zoneId,
+      apiBaseUrl: api.url,
+      call: integration.call,
+    });
+
+    for (let call = 0; call < 5; call += 1) {
+      await expect(dns.listRecords()).rejects.toBeInstanceOf(IntegrationRateLimitedError);
+    }
+
+    expect(integration.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 0 });
+    await expect(dns.listRecords()).resolves.toEqual([]);
+    expect(api.requests).toHaveLength(6);
+    expect(delays).toEqual([]);
+  });
+
   it('retries 5xx answers with backoff and succeeds when the API recovers', async () => {
     api.failNext(2, { status: 502 });
     const { dns, delays } = createProvider();
 
     const record = await dns.upsertRecord({
+      owner: OWNER,
       type: 'A',
       name: `r.${uniqueZone()}`,
       content: '192.0.2.3',
@@ -191,76 +270,8 @@ describe(createCloudflareDns.name, () => {
     const { dns } = createProvider();
 
     await expect(
-      dns.upsertRecord({ type: 'A', name: 'no_dots', content: '192.0.2.1' }),
+      dns.upsertRecord({ owner: OWNER, type: 'A', name: 'no_dots', content: '192.0.2.1' }),
     ).rejects.toThrow(/fully qualified/);
     expect(api.requests).toEqual([]);
-  });
-});
-
-describe('Cloudflare request budget in Redis', () => {
-  function budgeted(
-    keyPrefix: string,
-    budget: { maxRequests: number; windowMs: number; maxWaitMs: number },
-  ) {
-    return createProvider({ rateLimit: { redis: ctx.deps.redis, keyPrefix, ...budget } });
-  }
-
-  it('shares one budget between processes and refuses to call over it', async () => {
-    const keyPrefix = `${ctx.config.redis.keyPrefix}${randomBytes(4).toString('hex')}:`;
-    const budget = { maxRequests: 3, windowMs: 60_000, maxWaitMs: 0 };
-    const first = budgeted(keyPrefix, budget);
-    const second = budgeted(keyPrefix, budget);
-    await first.dns.listRecords();
-    await second.dns.listRecords();
-    await first.dns.listRecords();
-
-    const error: unknown = await second.dns.listRecords().catch((err: unknown) => err);
-
-    expect(error).toBeInstanceOf(IntegrationUnavailableError);
-    const cause = (error as Error).cause;
-    expect(cause).toBeInstanceOf(IntegrationFailure);
-    expect((cause as IntegrationFailure).retryAfterMs).toBeGreaterThan(50_000);
-    expect(api.requests).toHaveLength(3);
-    // Two retries, each waiting the capped Retry-After of the budget.
-    expect(second.delays).toEqual([1_000, 1_000]);
-  });
-
-  it('makes a request over the budget wait for a slot instead of failing', async () => {
-    const keyPrefix = `${ctx.config.redis.keyPrefix}${randomBytes(4).toString('hex')}:`;
-    const { dns } = budgeted(keyPrefix, { maxRequests: 2, windowMs: 400, maxWaitMs: 2_000 });
-
-    await dns.listRecords();
-    await dns.listRecords();
-    await dns.listRecords();
-
-    const [first, , third] = api.requests;
-    expect(api.requests).toHaveLength(3);
-    expect(third!.at - first!.at).toBeGreaterThanOrEqual(300);
-  });
-
-  it('goes ahead without a budget when Redis cannot be reached', async () => {
-    const unreachable = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    unreachable.on('error', () => undefined);
-    const problems: unknown[] = [];
-    const { dns } = createProvider({
-      rateLimit: {
-        redis: unreachable,
-        keyPrefix: 'unused:',
-        maxRequests: 1,
-        onUnavailable: (err) => problems.push(err),
-      },
-    });
-
-    await dns.listRecords();
-    await dns.listRecords();
-
-    expect(api.requests).toHaveLength(2);
-    expect(problems).toHaveLength(2);
-    unreachable.disconnect();
   });
 });

@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
-
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 
 import { ConflictError, InvalidInputError } from '../../../../src/errors/app-error.ts';
-import type { DnsProvider } from '../../../../src/integrations/dns/dns-provider.ts';
 import {
   createIntegration,
   type Integration,
   type ResilienceOptions,
 } from '../../../../src/integrations/resilience/resilient-call.ts';
+import { describeDnsOwnershipContract } from './dns-ownership-contract.ts';
+import { type DnsProviderFixture, OWNER, uniqueZone } from './dns-test-fixture.ts';
+
+export { OTHER_OWNER, OWNER, uniqueZone } from './dns-test-fixture.ts';
 
 export const DNS_RESILIENCE: ResilienceOptions = {
   breaker: { failuresToOpen: 5, resetAfterMs: 30_000 },
@@ -33,23 +34,27 @@ export function createDnsIntegration(resilience: ResilienceOptions = DNS_RESILIE
   return { integration, delays };
 }
 
-/** A zone of its own per test, so tests never see each other's records. */
-export function uniqueZone(): string {
-  return `t${randomBytes(5).toString('hex')}.example.com`;
-}
-
 /**
  * What every DnsProvider must do, run against each adapter with its real backing service
- * (PostgreSQL for local, the Cloudflare stand-in for cloudflare).
+ * (PostgreSQL for local, the Cloudflare stand-in for cloudflare). Ownership rules (R-SEC-2)
+ * are in dns-ownership-contract.ts, run by the same call.
  */
-export function describeDnsProviderContract(adapter: string, getProvider: () => DnsProvider): void {
+export function describeDnsProviderContract(adapter: string, fixture: DnsProviderFixture): void {
+  const getProvider = fixture.provider;
+  describeDnsOwnershipContract(adapter, fixture);
   describe(`DnsProvider contract: ${adapter}`, () => {
     it('creates a record, then updates the same record instead of adding one', async () => {
       const dns = getProvider();
       const name = `site.${uniqueZone()}`;
 
-      const created = await dns.upsertRecord({ type: 'CNAME', name, content: 'a.example.net' });
+      const created = await dns.upsertRecord({
+        owner: OWNER,
+        type: 'CNAME',
+        name,
+        content: 'a.example.net',
+      });
       const updated = await dns.upsertRecord({
+        owner: OWNER,
         type: 'CNAME',
         name,
         content: 'b.example.net',
@@ -64,13 +69,19 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
         content: 'b.example.net',
         ttlSeconds: 300,
         proxied: false,
+        owner: OWNER,
       });
       expect(await dns.listRecords({ name })).toEqual([updated]);
     });
 
     it('returns the same record when an identical upsert is repeated', async () => {
       const dns = getProvider();
-      const input = { type: 'A', name: `www.${uniqueZone()}`, content: '192.0.2.10' } as const;
+      const input = {
+        owner: OWNER,
+        type: 'A',
+        name: `www.${uniqueZone()}`,
+        content: '192.0.2.10',
+      } as const;
 
       const first = await dns.upsertRecord(input);
       const second = await dns.upsertRecord(input);
@@ -84,7 +95,9 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
       const name = `race.${uniqueZone()}`;
       const contents = Array.from({ length: 6 }, (_, i) => `192.0.2.${String(i + 1)}`);
 
-      await Promise.all(contents.map((content) => dns.upsertRecord({ type: 'A', name, content })));
+      await Promise.all(
+        contents.map((content) => dns.upsertRecord({ owner: OWNER, type: 'A', name, content })),
+      );
 
       const records = await dns.listRecords({ name, type: 'A' });
       expect(records).toHaveLength(1);
@@ -94,6 +107,7 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
     it('keeps one TXT record when identical TXT upserts run concurrently', async () => {
       const dns = getProvider();
       const input = {
+        owner: OWNER,
         type: 'TXT',
         name: `_acme-challenge.${uniqueZone()}`,
         content: 'tok',
@@ -108,8 +122,13 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
       const dns = getProvider();
       const name = `_acme-challenge.${uniqueZone()}`;
 
-      const first = await dns.upsertRecord({ type: 'TXT', name, content: 'first-token' });
-      await dns.upsertRecord({ type: 'TXT', name, content: 'second-token' });
+      const first = await dns.upsertRecord({
+        owner: OWNER,
+        type: 'TXT',
+        name,
+        content: 'first-token',
+      });
+      await dns.upsertRecord({ owner: OWNER, type: 'TXT', name, content: 'second-token' });
 
       const contents = (await dns.listRecords({ name, type: 'TXT' })).map((r) => r.content);
       expect(contents.sort()).toEqual(['first-token', 'second-token']);
@@ -119,36 +138,44 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
     it('refuses a CNAME where an A record holds the name, and the reverse', async () => {
       const dns = getProvider();
       const zone = uniqueZone();
-      await dns.upsertRecord({ type: 'A', name: `a.${zone}`, content: '192.0.2.1' });
-      await dns.upsertRecord({ type: 'CNAME', name: `c.${zone}`, content: 'x.example.net' });
+      await dns.upsertRecord({ owner: OWNER, type: 'A', name: `a.${zone}`, content: '192.0.2.1' });
+      await dns.upsertRecord({
+        owner: OWNER,
+        type: 'CNAME',
+        name: `c.${zone}`,
+        content: 'x.example.net',
+      });
 
       await expect(
-        dns.upsertRecord({ type: 'CNAME', name: `a.${zone}`, content: 'x.example.net' }),
+        dns.upsertRecord({
+          owner: OWNER,
+          type: 'CNAME',
+          name: `a.${zone}`,
+          content: 'x.example.net',
+        }),
       ).rejects.toBeInstanceOf(ConflictError);
       await expect(
-        dns.upsertRecord({ type: 'AAAA', name: `c.${zone}`, content: '2001:db8::1' }),
+        dns.upsertRecord({ owner: OWNER, type: 'AAAA', name: `c.${zone}`, content: '2001:db8::1' }),
       ).rejects.toBeInstanceOf(ConflictError);
       expect((await dns.listRecords({ name: `a.${zone}` })).map((r) => r.type)).toEqual(['A']);
-    });
-
-    it('deletes a record, and deleting it again or an unknown id is not an error', async () => {
-      const dns = getProvider();
-      const name = `gone.${uniqueZone()}`;
-      const record = await dns.upsertRecord({ type: 'A', name, content: '192.0.2.7' });
-
-      await dns.deleteRecord(record.id);
-      await dns.deleteRecord(record.id);
-      await dns.deleteRecord('0123456789abcdef0123456789abcdef');
-
-      expect(await dns.findRecord('A', name)).toBeUndefined();
     });
 
     it('filters the list by name and by type', async () => {
       const dns = getProvider();
       const zone = uniqueZone();
-      await dns.upsertRecord({ type: 'A', name: `one.${zone}`, content: '192.0.2.1' });
-      await dns.upsertRecord({ type: 'TXT', name: `one.${zone}`, content: 'hello' });
-      await dns.upsertRecord({ type: 'A', name: `two.${zone}`, content: '192.0.2.2' });
+      await dns.upsertRecord({
+        owner: OWNER,
+        type: 'A',
+        name: `one.${zone}`,
+        content: '192.0.2.1',
+      });
+      await dns.upsertRecord({ owner: OWNER, type: 'TXT', name: `one.${zone}`, content: 'hello' });
+      await dns.upsertRecord({
+        owner: OWNER,
+        type: 'A',
+        name: `two.${zone}`,
+        content: '192.0.2.2',
+      });
 
       const byName = await dns.listRecords({ name: `one.${zone}` });
       const byBoth = await dns.listRecords({ name: `ONE.${zone}.`, type: 'TXT' });
@@ -162,6 +189,7 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
       const name = `cdn.${uniqueZone()}`;
 
       const record = await dns.upsertRecord({
+        owner: OWNER,
         type: 'CNAME',
         name,
         content: 'sites.example.net',
@@ -180,13 +208,19 @@ export function describeDnsProviderContract(adapter: string, getProvider: () => 
       ['a CNAME to itself', { type: 'CNAME', name: 'x.example.com', content: 'x.example.com' }],
       ['a proxied TXT record', { type: 'TXT', name: 'x.example.com', content: 't', proxied: true }],
       [
+        'an owner key with a colon',
+        { type: 'A', name: 'x.example.com', content: '192.0.2.1', owner: 'a:b' },
+      ],
+      [
         'a TTL below 60 s',
         { type: 'A', name: 'x.example.com', content: '192.0.2.1', ttlSeconds: 5 },
       ],
     ] as const)('rejects %s as invalid input', async (_, input) => {
       const dns = getProvider();
 
-      await expect(dns.upsertRecord(input)).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(dns.upsertRecord({ owner: OWNER, ...input })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
     });
   });
 }

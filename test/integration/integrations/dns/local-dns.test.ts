@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../../../support/test-conte
 import {
   createDnsIntegration,
   describeDnsProviderContract,
+  OWNER,
   uniqueZone,
 } from './dns-provider-contract.ts';
 
@@ -25,7 +26,21 @@ function createProvider() {
   });
 }
 
-describeDnsProviderContract('local (PostgreSQL)', createProvider);
+describeDnsProviderContract('local (PostgreSQL)', {
+  provider: createProvider,
+  async seedForeign(record) {
+    // A row without an owner: what an operator added by hand, or 0009 could not attribute.
+    await ctx.deps.database.db
+      .insertInto('dns_records')
+      .values({
+        ...record,
+        type: record.type as 'A' | 'CNAME' | 'TXT',
+        ttl_seconds: 1,
+        proxied: false,
+      })
+      .execute();
+  },
+});
 
 describe(createLocalDns.name, () => {
   it('keeps one row per name and type in dns_records under concurrent upserts', async () => {
@@ -34,7 +49,12 @@ describe(createLocalDns.name, () => {
 
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        dns.upsertRecord({ type: 'CNAME', name, content: `t${String(i)}.example.net` }),
+        dns.upsertRecord({
+          owner: OWNER,
+          type: 'CNAME',
+          name,
+          content: `t${String(i)}.example.net`,
+        }),
       ),
     );
 

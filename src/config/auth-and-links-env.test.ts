@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, loadConfig } from './env.ts';
-
-function problemsOf(env: Record<string, string>): Record<string, string> {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      return Object.fromEntries(err.problems.map((p) => [p.variable, p.message]));
-    }
-    throw err;
-  }
-  return {};
-}
+import { configProblemsOf } from '../../test/support/config-problems.ts';
+import { loadConfig } from './env.ts';
 
 describe('token lifetime settings', () => {
   it('default to a 60 s skew and a 24 h cap', () => {
@@ -23,7 +12,7 @@ describe('token lifetime settings', () => {
   });
 
   it("refuse a cap below the CLI's 12-hour tokens, naming the variable", () => {
-    const problems = problemsOf({ AUTH_MAX_TOKEN_LIFETIME_S: '3600' });
+    const problems = configProblemsOf({ AUTH_MAX_TOKEN_LIFETIME_S: '3600' });
 
     expect(problems.AUTH_MAX_TOKEN_LIFETIME_S).toMatch(/43200/);
   });
@@ -44,8 +33,8 @@ describe('mail link settings', () => {
   });
 
   it('refuse an editor path without {deploymentId} and an EDITOR_URL that is not http(s)', () => {
-    const badPath = problemsOf({ EDITOR_DEPLOYMENT_PATH: '/portfolios/{portfolioId}' });
-    const badUrl = problemsOf({ EDITOR_URL: 'javascript:alert(1)' });
+    const badPath = configProblemsOf({ EDITOR_DEPLOYMENT_PATH: '/portfolios/{portfolioId}' });
+    const badUrl = configProblemsOf({ EDITOR_URL: 'javascript:alert(1)' });
 
     expect(badPath.EDITOR_DEPLOYMENT_PATH).toMatch(/\{deploymentId\}/);
     expect(Object.keys(badUrl)).toEqual(['EDITOR_URL']);

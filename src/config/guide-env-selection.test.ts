@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, loadConfig } from './env.ts';
+import { configProblemsOf } from '../../test/support/config-problems.ts';
+import { loadConfig } from './env.ts';
 
 // R-PLAT-6 (issue 8, fault 18): a guide-style .env.local sets a vendor's variables but no
 // driver. The vendor whose variables are all present is selected; a partial set is a start-up
 // problem naming what is missing; an explicit driver wins.
-
-function problemsOf(env: Record<string, string>): Record<string, string> {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      return Object.fromEntries(err.problems.map((p) => [p.variable, p.message]));
-    }
-    throw err;
-  }
-  return {};
-}
 
 describe('email', () => {
   it('selects Resend from RESEND_API_KEY and a real sender', () => {
@@ -29,7 +18,7 @@ describe('email', () => {
   });
 
   it('refuses RESEND_API_KEY with the localhost default sender, naming EMAIL_FROM', () => {
-    expect(problemsOf({ RESEND_API_KEY: 're_123' }).EMAIL_FROM).toMatch(
+    expect(configProblemsOf({ RESEND_API_KEY: 're_123' }).EMAIL_FROM).toMatch(
       /RESEND_API_KEY is set, which selects resend/,
     );
   });
@@ -39,7 +28,7 @@ describe('email', () => {
   });
 
   it('asks for EMAIL_DRIVER when both Resend and SMTP are configured', () => {
-    const problems = problemsOf({
+    const problems = configProblemsOf({
       RESEND_API_KEY: 're_123',
       EMAIL_FROM: 'hello@rolerabbit.com',
       SMTP_HOST: 'smtp.example.com',

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/database-types.ts';
 import type { DeploymentStatus } from '../../db/tables/deployments-tables.ts';
-import { publicFailureMessage } from './deployments.errors.ts';
+import { publicFailureOf } from './deployments.errors.ts';
 
 /** What the read-only status page of a deployment shows: no ids of other rows, no internals. */
 export interface DeploymentStatusView {
@@ -42,13 +42,7 @@ export async function findDeploymentStatusView(
         status: row.status,
         progress: row.progress,
         siteUrl: row.site_url,
-        error:
-          row.error_code === null
-            ? null
-            : {
-                code: row.error_code,
-                message: publicFailureMessage(row.error_code, row.error_message),
-              },
+        error: publicFailureOf(row.error_code, row.error_message),
         queuedAt: row.queued_at,
         finishedAt: row.finished_at,
       };

@@ -138,3 +138,11 @@ export function publicFailureMessage(code: string, stored: string | null): strin
   }
   return publicIntegrationMessage(code) ?? stored ?? INTERNAL_FAILURE_MESSAGE;
 }
+
+/** A stored failure as users see it: its code and public message, or null when none. */
+export function publicFailureOf(
+  code: string | null,
+  stored: string | null,
+): { readonly code: string; readonly message: string } | null {
+  return code === null ? null : { code, message: publicFailureMessage(code, stored) };
+}

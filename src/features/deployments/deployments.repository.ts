@@ -5,7 +5,7 @@ import type { Database } from '../../db/database-types.ts';
 import type { PageQuery } from '../../db/query/paginate.ts';
 import type { DeploymentsTable } from '../../db/tables/deployments-tables.ts';
 import type { DeploymentLog, DeploymentSummary } from './deployment.types.ts';
-import { publicFailureMessage } from './deployments.errors.ts';
+import { publicFailureOf } from './deployments.errors.ts';
 
 type Db = Kysely<Database>;
 
@@ -45,13 +45,7 @@ function toSummary(row: DeploymentRow, isLive: boolean): DeploymentSummary {
     domain: row.domain,
     siteUrl: row.site_url,
     contentHash: row.content_hash,
-    error:
-      row.error_code === null
-        ? null
-        : {
-            code: row.error_code,
-            message: publicFailureMessage(row.error_code, row.error_message),
-          },
+    error: publicFailureOf(row.error_code, row.error_message),
     queuedAt: row.queued_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -2,13 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createBullConnection } from '../../../src/jobs/create-bull-connection.ts';
-import { createJobProducer } from '../../../src/jobs/create-job-producer.ts';
-import { JOB_CATALOG } from '../../../src/jobs/job-catalog.ts';
-import { createOutboxRelay } from '../../../src/jobs/outbox/create-outbox-relay.ts';
 import { startJobProcessing } from '../../../src/wiring/start-job-processing.ts';
 import {
   createPortfolio,
@@ -17,6 +12,7 @@ import {
   SITE_ENV,
 } from '../../support/deployment-api.ts';
 import { seededTemplateId } from '../../support/factories.ts';
+import { relayOutboxOnce } from '../../support/relay-once.ts';
 import { deleteQueueKeys, uniqueQueuePrefix } from '../../support/stand-ins/redis-queue-keys.ts';
 import { createTestContext, type TestContext, type TestUser } from '../../support/test-context.ts';
 import { openQueue, waitFor } from './job-test-support.ts';
@@ -51,17 +47,7 @@ afterAll(async () => {
 
 /** Moves every outbox row to Redis once, as a relay would, then loses them all there. */
 async function relayThenLoseRedis(): Promise<void> {
-  const logger = pino({ level: 'silent' });
-  const producer = createJobProducer({
-    catalog: JOB_CATALOG,
-    connection: createBullConnection({ url: REDIS_URL, role: 'producer', logger }),
-    prefix,
-    logger,
-  });
-  const relay = createOutboxRelay({ db: ctx.deps.database.db, producer, logger });
-  await relay.sweep();
-  await relay.close();
-  await producer.close();
+  await relayOutboxOnce(ctx.deps.database.db, REDIS_URL, prefix);
   await deleteQueueKeys(REDIS_URL, prefix);
 }
 

@@ -1,11 +1,7 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createBullConnection } from '../../../src/jobs/create-bull-connection.ts';
-import { createJobProducer } from '../../../src/jobs/create-job-producer.ts';
-import { JOB_CATALOG } from '../../../src/jobs/job-catalog.ts';
-import { createOutboxRelay } from '../../../src/jobs/outbox/create-outbox-relay.ts';
 import { startJobProcessing } from '../../../src/wiring/start-job-processing.ts';
+import { relayOutboxOnce } from '../../support/relay-once.ts';
 import { deleteQueueKeys } from '../../support/stand-ins/redis-queue-keys.ts';
 import {
   type ScriptedHttpServer,
@@ -39,17 +35,7 @@ describe('webhook deliveries when Redis loses its data (R-SEC-3)', () => {
     const endpoint = await world.createEndpoint(`${receiver.url}/lost`, ['export.ready']);
     const [deliveryId] = await world.dispatch('export.ready', { exportId: 'exp_lost' });
     // The relay moves the job to Redis, where it waits for a worker...
-    const logger = pino({ level: 'silent' });
-    const producer = createJobProducer({
-      catalog: JOB_CATALOG,
-      connection: createBullConnection({ url: REDIS_URL, role: 'producer', logger }),
-      prefix,
-      logger,
-    });
-    const relay = createOutboxRelay({ db: ctx.deps.database.db, producer, logger });
-    await relay.sweep();
-    await relay.close();
-    await producer.close();
+    await relayOutboxOnce(ctx.deps.database.db, REDIS_URL, prefix);
     const queue = openQueue(prefix, 'webhooks');
     expect(await queue.getJobState(`webhook-${deliveryId!}-0`)).toBe('waiting');
     await queue.close();
